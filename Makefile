@@ -1,0 +1,60 @@
+# mq: a directory as a durable message queue.
+.SECONDARY:
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+CC = cc
+CFLAGS = -O2 -g
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror
+MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
+BUILD = .
+
+PROGS = mq-put mq-take mq-ack
+LIB = diag clock duration policy name dir spool ready take lease writer \
+	operands
+
+LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
+BINS = $(PROGS:%=$(BUILD)/bin/%)
+MAN1 = $(PROGS:%=man/%.1)
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/cmd-%.o: cmd/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ)
+
+check: all
+	@tests/ensure-bats
+	MQ_BIN=$(CURDIR)/$(BUILD)/bin bats tests
+
+demo: all
+	PATH="$(CURDIR)/bin:$$PATH" examples/quickstart
+
+bench: all
+	PATH="$(CURDIR)/bin:$$PATH" bench/run
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	cp man/mq.7 $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	cd $(DESTDIR)$(BINDIR) && rm -f $(PROGS)
+	cd $(DESTDIR)$(MANDIR)/man1 && rm -f $(PROGS:%=%.1)
+	rm -f $(DESTDIR)$(MANDIR)/man7/mq.7
+
+clean:
+	rm -rf bin obj bin-* obj-* tests/tmp
+
+.PHONY: all check demo bench install uninstall clean

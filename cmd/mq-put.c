@@ -1,0 +1,182 @@
+/* mq-put: enqueue messages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "duration.h"
+#include "spool.h"
+#include "writer.h"
+
+#define BUFSIZE (64 * 1024)
+
+struct put {
+	struct mq_writer w;
+	int split;		/* 0: one message per input; else '\n' or 0 */
+	long max;		/* refuse at this depth (0: no limit) */
+	long depth;		/* messages in the spool, counted up to max */
+	char buf[BUFSIZE];
+};
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-m max] spool [file...]\n",
+	    mq_prog);
+	exit(status);
+}
+
+static int
+begin(struct put *p)
+{
+	if (p->max > 0 && p->depth >= p->max) {
+		mq_warnx(p->w.sp->path, "spool full (%ld messages, limit %ld)",
+		    p->depth, p->max);
+		return MQ_EX_TEMPFAIL;
+	}
+	p->depth++;
+	return mq_msg_begin(&p->w);
+}
+
+/* Whether a read of fd would block now: then pending ids are printed. */
+static int
+would_block(int fd)
+{
+	struct pollfd pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+static ssize_t
+fill(struct put *p, int fd)
+{
+	ssize_t n;
+
+	if (p->w.n > 0 && would_block(fd) && mq_writer_flush(&p->w) != 0)
+		return -2;
+	do
+		n = read(fd, p->buf, sizeof(p->buf));
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+/* Puts the records (or the whole) of one input. */
+static int
+put_input(struct put *p, int fd, const char *name)
+{
+	ssize_t n;
+	size_t off, len;
+	char *end;
+	int open_msg = 0, status = MQ_EX_OK;
+
+	if (!p->split && (status = begin(p)) != MQ_EX_OK)
+		return status;
+	open_msg = !p->split;
+	while ((n = fill(p, fd)) > 0) {
+		for (off = 0; off < (size_t)n && status == MQ_EX_OK; ) {
+			if (!open_msg && (status = begin(p)) != MQ_EX_OK)
+				break;
+			open_msg = 1;
+			len = (size_t)n - off;
+			end = p->split ? memchr(p->buf + off, p->split == '\n' ?
+			    '\n' : '\0', len) : NULL;
+			if (end != NULL)
+				len = (size_t)(end - (p->buf + off));
+			status = mq_msg_write(&p->w, p->buf + off, len);
+			off += len;
+			if (end != NULL && status == MQ_EX_OK) {
+				off++;
+				open_msg = 0;
+				status = mq_msg_commit(&p->w);
+			}
+		}
+		if (status != MQ_EX_OK)
+			break;
+	}
+	if (n == -1)
+		status = mq_fail(MQ_EX_IOERR, name, errno);
+	else if (n == -2)
+		status = MQ_EX_IOERR;
+	if (status == MQ_EX_OK && open_msg)
+		return mq_msg_commit(&p->w);
+	if (open_msg)
+		mq_msg_abort(&p->w);
+	return status;
+}
+
+static int
+put_file(struct put *p, const char *file)
+{
+	int fd, status;
+
+	if (strcmp(file, "-") == 0)
+		return put_input(p, STDIN_FILENO, "standard input");
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return mq_fail(MQ_EX_NOINPUT, file, errno);
+	status = put_input(p, fd, file);
+	close(fd);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct mq_spool sp;
+	struct put *p;
+	int64_t delay = 0;
+	long max = -1;
+	int c, i, status;
+	char *end;
+
+	mq_setprog(argv[0]);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return mq_fail(MQ_EX_IOERR, "memory", errno);
+	while ((c = getopt(argc, argv, "0d:hlm:V")) != -1) {
+		switch (c) {
+		case '0': p->split = -1; break;
+		case 'l': p->split = '\n'; break;
+		case 'd': delay = mq_duration_opt('d', optarg); break;
+		case 'm':
+			errno = 0;
+			max = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || max < 0 ||
+			    optarg[0] < '0' || optarg[0] > '9') {
+				mq_warnx("-m", "bad count '%s'", optarg);
+				usage(stderr, MQ_EX_USAGE);
+			}
+			break;
+		case 'h': usage(stdout, MQ_EX_OK); break;
+		case 'V': mq_version(); return MQ_EX_OK;
+		default: usage(stderr, MQ_EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage(stderr, MQ_EX_USAGE);
+	signal(SIGPIPE, SIG_IGN);
+	if ((status = mq_spool_open(&sp, argv[0], MQ_CREATE)) != MQ_EX_OK)
+		return status;
+	p->max = max >= 0 ? max : sp.pol.max_depth;
+	if (p->max > 0 &&
+	    (status = mq_depth(&sp, p->max, &p->depth)) != MQ_EX_OK)
+		return status;
+	mq_tmp_sweep(&sp);
+	if ((status = mq_writer_init(&p->w, &sp, delay, stdout, '\n')) != 0)
+		return status;
+	if (argc == 1)
+		status = put_input(p, STDIN_FILENO, "standard input");
+	for (i = 1; i < argc && status != MQ_EX_TEMPFAIL; i++)
+		status = mq_worst(status, put_file(p, argv[i]));
+	status = mq_worst(status, mq_writer_finish(&p->w));
+	mq_spool_close(&sp);
+	free(p);
+	return status;
+}

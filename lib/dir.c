@@ -1,0 +1,121 @@
+/* dir: directory listings and directory fsync. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dir.h"
+
+int
+mq_opendir(int dirfd, const char *name)
+{
+	return openat(dirfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int
+push(struct mq_names *names, const char *s)
+{
+	char **v;
+	size_t cap;
+
+	if (names->n == names->cap) {
+		cap = names->cap != 0 ? names->cap * 2 : 64;
+		if ((v = realloc(names->v, cap * sizeof(*v))) == NULL)
+			return -1;
+		names->v = v;
+		names->cap = cap;
+	}
+	if ((names->v[names->n] = strdup(s)) == NULL)
+		return -1;
+	names->n++;
+	return 0;
+}
+
+int
+mq_dir_list(int dirfd, struct mq_names *out)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* A new open file description: fdopendir's offset is its own. */
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((dir = fdopendir(fd)) == NULL) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL) {
+			err = errno;
+			break;
+		}
+		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
+		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
+			continue;
+		if (push(out, d->d_name) == -1) {
+			err = errno;
+			break;
+		}
+	}
+	closedir(dir);
+	if (err != 0) {
+		mq_names_free(out);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Decimal strings without leading zeros order by length, then bytes. */
+static int
+cmp_num(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return cmp_str(a, b);
+}
+
+void
+mq_names_sort(struct mq_names *names, int numeric)
+{
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof(*names->v),
+		    numeric ? cmp_num : cmp_str);
+}
+
+void
+mq_names_free(struct mq_names *names)
+{
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		free(names->v[i]);
+	free(names->v);
+	memset(names, 0, sizeof(*names));
+}
+
+int
+mq_fsync(int fd)
+{
+	while (fsync(fd) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* dir: directory listings and directory fsync. */
+#ifndef MQ_DIR_H
+#define MQ_DIR_H
+
+#include <stddef.h>
+
+struct mq_names {
+	char **v;
+	size_t n, cap;
+};
+
+/* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
+int mq_dir_list(int dirfd, struct mq_names *out);
+void mq_names_sort(struct mq_names *names, int numeric);
+void mq_names_free(struct mq_names *names);
+/* fsync(2) of a directory fd, retried on EINTR; 0 or -1. */
+int mq_fsync(int fd);
+/* openat(2) of a subdirectory, never following a symlink. */
+int mq_opendir(int dirfd, const char *name);
+
+#endif

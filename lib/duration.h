@@ -1,0 +1,18 @@
+/* duration: "500ms", "30" (seconds), "5m", "2h", "7d" to milliseconds. */
+#ifndef MQ_DURATION_H
+#define MQ_DURATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest duration accepted: 100 years. */
+#define MQ_DURATION_MAX ((int64_t)100 * 366 * 86400 * 1000)
+
+/* 0 and *ms set, or -1 when s is not a duration. */
+int mq_duration_parse(const char *s, int64_t *ms);
+/* The same, or a usage error naming the option, exiting 64. */
+int64_t mq_duration_opt(char opt, const char *s);
+/* Shortest exact form: "1500ms", "30s", "5m". */
+void mq_duration_format(int64_t ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,185 @@
+/* lease: checking a lease path given by a user, and completing a lease.
+ *
+ * A lease operand must be SPOOL/cur/ID,N: no ".." component, the last
+ * directory named cur, a spool around it, and a regular file under a
+ * name of the grammar (not a symlink, not a directory). Anything else is
+ * refused before anything is touched. The checks are made relative to
+ * descriptors opened with O_NOFOLLOW, and the final unlink or rename
+ * names the file in that directory, so a path swapped meanwhile cannot
+ * redirect it outside the spool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "lease.h"
+
+#define PRUNE_EVERY_MAX (60 * 1000)	/* done/ swept at least this often */
+
+static int
+not_lease(const char *path, const char *why)
+{
+	mq_warnx(path, "not a lease (%s)", why);
+	return MQ_EX_DATAERR;
+}
+
+int
+mq_lease_lost(const char *path)
+{
+	mq_warnx(path, "lease lost (expired and redelivered, or already "
+	    "completed)");
+	return MQ_EX_LOST;
+}
+
+static int
+has_dotdot(const char *p)
+{
+	while (*p != '\0') {
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+		p = strchr(p, '/');
+		if (p == NULL)
+			break;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+/* Splits path into its spool (copied into spool) and its file name. */
+static int
+split(const char *path, char *spool, size_t len, const char **name)
+{
+	const char *base, *end, *cur;
+
+	if ((base = strrchr(path, '/')) == NULL)
+		return -1;
+	*name = base + 1;
+	end = base;
+	while (end > path && end[-1] == '/')
+		end--;
+	cur = end;
+	while (cur > path && cur[-1] != '/')
+		cur--;
+	if (end - cur != 3 || strncmp(cur, "cur", 3) != 0)
+		return -1;
+	end = cur;
+	while (end > path + 1 && end[-1] == '/')
+		end--;
+	if (end == path) {
+		snprintf(spool, len, ".");
+	} else if ((size_t)(end - path) >= len) {
+		return -1;
+	} else {
+		memcpy(spool, path, (size_t)(end - path));
+		spool[end - path] = '\0';
+	}
+	return 0;
+}
+
+int
+mq_lease_open(struct mq_lease *l, const char *path)
+{
+	char spool[4096];
+	const char *name;
+	struct stat st;
+	int status;
+
+	if (has_dotdot(path))
+		return not_lease(path, "a '..' in the path");
+	if (split(path, spool, sizeof(spool), &name) == -1)
+		return not_lease(path, "expected SPOOL/cur/NAME");
+	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &l->n) == -1 ||
+	    l->n.attempts == 0)
+		return not_lease(path, "the name is not ID,ATTEMPT");
+	strcpy(l->name, name);
+	if (l->sp.path != NULL && strcmp(l->sp.path, spool) != 0)
+		mq_lease_close(l);
+	if (l->sp.path == NULL) {
+		status = mq_spool_open(&l->sp, spool, MQ_OPEN);
+		if (status != MQ_EX_OK) {
+			mq_lease_close(l);
+			return status;
+		}
+	}
+	if (fstatat(l->sp.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return mq_lease_lost(path);
+		return mq_fail(MQ_EX_IOERR, path, errno);
+	}
+	if (!S_ISREG(st.st_mode))
+		return not_lease(path, "not a regular file");
+	return MQ_EX_OK;
+}
+
+void
+mq_lease_close(struct mq_lease *l)
+{
+	if (l->sp.path != NULL)
+		mq_spool_close(&l->sp);
+}
+
+/* Removes from done/ what was kept longer than keep; at most once per
+ * keep/16, remembered as the mtime of done/.swept. */
+static void
+prune(struct mq_spool *sp, int64_t now)
+{
+	struct mq_names names;
+	struct stat st;
+	struct timespec ts[2];
+	int64_t every = sp->pol.keep / 16;
+	size_t i;
+	int fd;
+
+	if (every > PRUNE_EVERY_MAX)
+		every = PRUNE_EVERY_MAX;
+	if (fstatat(sp->done, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mq_ts_ms(&st.st_mtim) + every > now)
+		return;
+	fd = openat(sp->done, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		return;
+	ts[0] = ts[1] = mq_ms_ts(now);
+	(void)futimens(fd, ts);
+	close(fd);
+	if (mq_dir_list(sp->done, &names) == -1)
+		return;
+	for (i = 0; i < names.n; i++) {
+		if (names.v[i][0] == '.' || fstatat(sp->done, names.v[i], &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+			continue;
+		if (mq_ts_ms(&st.st_mtim) + sp->pol.keep <= now)
+			(void)unlinkat(sp->done, names.v[i], 0);
+	}
+	mq_names_free(&names);
+}
+
+int
+mq_lease_ack(struct mq_lease *l, const char *path)
+{
+	struct timespec ts[2];
+	int64_t now;
+
+	if (l->sp.pol.keep == 0) {
+		if (unlinkat(l->sp.cur, l->name, 0) == -1)
+			return errno == ENOENT ? mq_lease_lost(path) :
+			    mq_fail(MQ_EX_IOERR, path, errno);
+		return MQ_EX_OK;
+	}
+	if (renameat(l->sp.cur, l->name, l->sp.done, l->name) == -1)
+		return errno == ENOENT ? mq_lease_lost(path) :
+		    mq_fail(MQ_EX_IOERR, path, errno);
+	now = mq_now_ms();
+	ts[0] = ts[1] = mq_ms_ts(now);
+	(void)utimensat(l->sp.done, l->name, ts, AT_SYMLINK_NOFOLLOW);
+	prune(&l->sp, now);
+	return MQ_EX_OK;
+}

@@ -1,0 +1,25 @@
+/* name: message ids and the file-name grammar of the spool. */
+#ifndef MQ_NAME_H
+#define MQ_NAME_H
+
+#include <stddef.h>
+
+#define MQ_ID_MAX 64		/* longest id accepted */
+#define MQ_NAME_MAX 96		/* longest file name produced or accepted */
+#define MQ_ATTEMPTS_MAX 999999UL
+
+struct mq_name {
+	char id[MQ_ID_MAX + 1];
+	unsigned long attempts;
+};
+
+/* A new id, unique across hosts, greater than every id this process made. */
+void mq_id_new(char id[MQ_ID_MAX + 1]);
+/* Whether s[0..len) is an id: [A-Za-z0-9._-], not starting with '.' or '-'. */
+int mq_id_valid(const char *s, size_t len);
+/* Parses "ID,ATTEMPTS"; 0, or -1 when the name is outside the grammar. */
+int mq_name_parse(const char *s, struct mq_name *n);
+/* Formats "ID,ATTEMPTS" into buf (MQ_NAME_MAX + 1 bytes). */
+void mq_name_format(char *buf, const char *id, unsigned long attempts);
+
+#endif

@@ -1,0 +1,12 @@
+/* operands: each operand, or each record of stdin when there are none. */
+#ifndef MQ_OPERANDS_H
+#define MQ_OPERANDS_H
+
+typedef int mq_operand_fn(const char *operand, void *arg);
+
+/* Calls fn for argv[0..argc), or, with argc 0, for each record of stdin
+ * ended by delim (empty records skipped). Returns the worst status. */
+int mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
+    void *arg);
+
+#endif

@@ -1,0 +1,184 @@
+/* policy: a spool's config file (key=value lines), with the defaults.
+ *
+ * Blank lines and lines whose first non-blank is '#' are comments; so is
+ * the rest of a line after a blank and '#'. Spaces around key and value
+ * are ignored. An unknown key or a bad value names the file and the line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "duration.h"
+#include "policy.h"
+
+#define LINE_MAX_LEN 1024
+
+enum kind { DURATION, COUNT, FLAG };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+};
+
+#define K(n, k) { #n, k, offsetof(struct mq_policy, n) }
+static const struct key keys[] = {
+	K(timeout, DURATION), K(max_attempts, COUNT), K(backoff, DURATION),
+	K(backoff_max, DURATION), K(dedup_window, DURATION),
+	K(max_depth, COUNT), K(keep, DURATION), K(sync, FLAG),
+};
+#undef K
+
+void
+mq_policy_defaults(struct mq_policy *p)
+{
+	p->timeout = 30 * 1000;
+	p->max_attempts = 5;
+	p->backoff = 1000;
+	p->backoff_max = 3600 * 1000;
+	p->dedup_window = 5 * 60 * 1000;
+	p->max_depth = 0;
+	p->keep = 0;
+	p->sync = 1;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+parse_count(const char *v, long *out)
+{
+	char *end;
+	long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > 1000000000L)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Sets one key; a message for the user, or NULL. */
+static const char *
+set(struct mq_policy *p, const char *k, const char *v)
+{
+	const struct key *key = NULL;
+	char *field;
+	size_t i;
+	long n;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].name, k) == 0)
+			key = &keys[i];
+	if (key == NULL)
+		return "unknown key";
+	field = (char *)p + key->off;
+	switch (key->kind) {
+	case DURATION:
+		if (mq_duration_parse(v, (int64_t *)(void *)field) == -1)
+			return "bad duration (a number with an optional unit "
+			    "ms, s, m, h, d)";
+		break;
+	case COUNT:
+		if (parse_count(v, &n) == -1)
+			return "bad number";
+		if (n == 0 && strcmp(k, "max_attempts") == 0)
+			return "must be at least 1";
+		*(long *)(void *)field = n;
+		break;
+	case FLAG:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return "must be 0 or 1";
+		*(int *)(void *)field = v[0] == '1';
+		break;
+	}
+	return NULL;
+}
+
+static int
+parse(struct mq_policy *p, FILE *f, const char *spool)
+{
+	char line[LINE_MAX_LEN + 2], *k, *v, *hash;
+	const char *why;
+	unsigned long lineno = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(stderr, "%s: %s/config:%lu: line too long\n",
+			    mq_prog, spool, lineno);
+			return MQ_EX_DATAERR;
+		}
+		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
+			if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
+				*hash = '\0';
+				break;
+			}
+		k = trim(line);
+		if (*k == '\0')
+			continue;
+		if ((v = strchr(k, '=')) == NULL) {
+			fprintf(stderr, "%s: %s/config:%lu: expected key=value\n",
+			    mq_prog, spool, lineno);
+			return MQ_EX_DATAERR;
+		}
+		*v++ = '\0';
+		k = trim(k);
+		v = trim(v);
+		if ((why = set(p, k, v)) != NULL) {
+			fprintf(stderr, "%s: %s/config:%lu: %s: %s\n",
+			    mq_prog, spool, lineno, k, why);
+			return MQ_EX_DATAERR;
+		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "%s: %s/config: read error\n", mq_prog, spool);
+		return MQ_EX_IOERR;
+	}
+	return MQ_EX_OK;
+}
+
+int
+mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool)
+{
+	FILE *f;
+	int fd, status;
+	char what[4096];
+
+	mq_policy_defaults(p);
+	fd = openat(spoolfd, "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return MQ_EX_OK;
+		snprintf(what, sizeof(what), "%s/config", spool);
+		return mq_fail(errno == ELOOP ? MQ_EX_DATAERR : MQ_EX_IOERR,
+		    what, errno);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		snprintf(what, sizeof(what), "%s/config", spool);
+		return mq_fail(MQ_EX_IOERR, what, errno);
+	}
+	status = parse(p, f, spool);
+	fclose(f);
+	return status;
+}

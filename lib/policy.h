@@ -1,0 +1,22 @@
+/* policy: a spool's config file (key=value lines), with the defaults. */
+#ifndef MQ_POLICY_H
+#define MQ_POLICY_H
+
+#include <stdint.h>
+
+struct mq_policy {
+	int64_t timeout;	/* lease length, ms */
+	long max_attempts;	/* deliveries before dead-lettering */
+	int64_t backoff;	/* first retry delay, ms */
+	int64_t backoff_max;	/* retry delay ceiling, ms */
+	int64_t dedup_window;	/* how long a -k key blocks a duplicate, ms */
+	long max_depth;		/* mq-put refuses past this many (0: no limit) */
+	int64_t keep;		/* keep acked messages this long, ms (0: no) */
+	int sync;		/* fsync before reporting success */
+};
+
+void mq_policy_defaults(struct mq_policy *p);
+/* Reads SPOOL/config (absent: the defaults). Returns an exit status. */
+int mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool);
+
+#endif

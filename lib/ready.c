@@ -1,0 +1,250 @@
+/* ready: new/, the trie of waiting messages keyed by their ready time.
+ *
+ * The key is a time in milliseconds; key K lives in new/K1/K2/K3 with
+ * K1 = K / 10^6 (about 16 minutes a directory), K2 = K / 1000 % 1000 (a
+ * second) and K3 = K % 1000 (a millisecond), K2 and K3 with three digits,
+ * so that `ls` orders them and the three read together are K. Each level
+ * holds at most a thousand entries (K1: one per 16 minutes of keys), so
+ * reaching the oldest leaf costs a few small listings at any depth.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "dir.h"
+#include "ready.h"
+
+#define RETRIES 1000		/* leaves removed under us before giving up */
+
+static void
+level_names(int64_t key, char names[3][24])
+{
+	snprintf(names[0], sizeof(names[0]), "%lld", (long long)(key / 1000000));
+	snprintf(names[1], sizeof(names[1]), "%03d", (int)(key / 1000 % 1000));
+	snprintf(names[2], sizeof(names[2]), "%03d", (int)(key % 1000));
+}
+
+void
+mq_leaf_close(struct mq_leaf *lf)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (lf->fd[i] != -1)
+			close(lf->fd[i]);
+		lf->fd[i] = -1;
+	}
+}
+
+int
+mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf)
+{
+	char names[3][24];
+	int tries, i, parent, err;
+
+	lf->key = key;
+	lf->made = 0;
+	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
+	level_names(key, names);
+	for (tries = 0; tries < RETRIES; tries++) {
+		parent = sp->new;
+		for (i = 0; i < 3; i++) {
+			lf->fd[i] = mq_opendir(parent, names[i]);
+			if (lf->fd[i] == -1 && errno == ENOENT) {
+				if (mkdirat(parent, names[i], 0777) == 0)
+					lf->made |= 1 << i;
+				else if (errno != EEXIST)
+					break;
+				lf->fd[i] = mq_opendir(parent, names[i]);
+			}
+			if (lf->fd[i] == -1)
+				break;
+			parent = lf->fd[i];
+		}
+		if (i == 3)
+			return 0;
+		err = errno;
+		mq_leaf_close(lf);
+		if (err != ENOENT)	/* ENOENT: a taker removed a level */
+			return err;
+	}
+	return ENOENT;
+}
+
+int
+mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
+{
+	int i, parent;
+
+	if (mq_fsync(lf->fd[2]) == -1)
+		return errno;
+	for (i = 2; i >= 0; i--) {
+		if (!(lf->made & (1 << i)))
+			continue;
+		parent = i == 0 ? sp->new : lf->fd[i - 1];
+		if (mq_fsync(parent) == -1)
+			return errno;
+	}
+	lf->made = 0;
+	return 0;
+}
+
+int
+mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
+    int fromfd, const char *from, const char *to)
+{
+	struct stat st;
+	int tries, err, made = 0;
+
+	for (tries = 0; tries < RETRIES; tries++) {
+		if (lf->fd[0] == -1) {
+			if ((err = mq_leaf_open(sp, key, lf)) != 0)
+				return err;
+			lf->made |= made;
+		}
+		if (renameat(fromfd, from, lf->fd[2], to) == 0)
+			return 0;
+		err = errno;
+		/* ENOENT with the source still there: the leaf is gone. */
+		if (err != ENOENT || fstatat(fromfd, from, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			return err;
+		made = lf->made;
+		mq_leaf_close(lf);
+	}
+	return ENOENT;
+}
+
+/* The walk. */
+
+struct walk {
+	struct mq_spool *sp;
+	int64_t until;
+	mq_visit_fn *fn;
+	void *arg;
+	char path[4096];
+};
+
+enum { W_EMPTY = 1, W_STOP = 2, W_ERROR = 4 };
+
+static int
+valid_level(const char *s, int level)
+{
+	size_t i, n = strlen(s);
+
+	if (level == 0 ? (n == 0 || n > 12 || (s[0] == '0' && n > 1)) : n != 3)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int walk_dir(struct walk *w, int fd, int level, int64_t base);
+
+static int
+walk_leaf(struct walk *w, int fd, struct mq_names *names)
+{
+	size_t i;
+	int r;
+
+	mq_names_sort(names, 0);
+	for (i = 0; i < names->n; i++) {
+		r = w->fn(w->sp, fd, w->path, names->v[i], w->arg);
+		if (r != 0)
+			return r == 1 ? W_STOP : W_ERROR;
+	}
+	return names->n == 0 ? W_EMPTY : 0;
+}
+
+static int
+walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
+    int64_t span)
+{
+	size_t plen = strlen(w->path);
+	int cfd, r;
+
+	if (!valid_level(name, level)) {
+		mq_warnx(w->path, "skipping an entry outside the grammar");
+		return 0;
+	}
+	if ((cfd = mq_opendir(fd, name)) == -1) {
+		if (errno == ENOENT)
+			return W_EMPTY;		/* removed meanwhile */
+		snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
+		mq_warnx(w->path, "%s, skipped", errno == ENOTDIR ||
+		    errno == ELOOP ? "not a directory" : strerror(errno));
+		w->path[plen] = '\0';
+		return 0;
+	}
+	snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
+	r = walk_dir(w, cfd, level + 1, start);
+	w->path[plen] = '\0';
+	close(cfd);
+	/* An empty directory whose keys are all past is removed; if a
+	 * producer is about to fill it, its rename fails and it remakes it. */
+	if ((r & W_EMPTY) && start + span <= w->until) {
+		if (unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return r;
+	}
+	return r & ~W_EMPTY;
+}
+
+static int
+walk_dir(struct walk *w, int fd, int level, int64_t base)
+{
+	static const int64_t span[3] = { 1000000, 1000, 1 };
+	struct mq_names names;
+	int64_t start;
+	size_t i;
+	int r, out = W_EMPTY;
+
+	if (mq_dir_list(fd, &names) == -1) {
+		mq_warnx(w->path, "%s", strerror(errno));
+		return W_ERROR;
+	}
+	if (level == 3) {
+		out = walk_leaf(w, fd, &names);
+		mq_names_free(&names);
+		return out;
+	}
+	mq_names_sort(&names, 1);
+	for (i = 0; i < names.n; i++) {
+		start = base + strtoll(names.v[i], NULL, 10) * span[level];
+		if (valid_level(names.v[i], level) && start > w->until) {
+			out &= ~W_EMPTY;
+			break;
+		}
+		r = walk_child(w, fd, level, names.v[i], start, span[level]);
+		if (!(r & W_EMPTY))
+			out &= ~W_EMPTY;
+		if (r & (W_STOP | W_ERROR)) {
+			out |= r & (W_STOP | W_ERROR);
+			break;
+		}
+	}
+	mq_names_free(&names);
+	return out;
+}
+
+int
+mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn, void *arg)
+{
+	struct walk w;
+	int r;
+
+	w.sp = sp;
+	w.until = until;
+	w.fn = fn;
+	w.arg = arg;
+	mq_spool_where(sp, "new", NULL, w.path, sizeof(w.path));
+	r = walk_dir(&w, sp->new, 0, 0);
+	if (r & W_ERROR)
+		return -1;
+	return (r & W_STOP) ? 1 : 0;
+}

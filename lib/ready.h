@@ -1,0 +1,34 @@
+/* ready: new/, the trie of waiting messages keyed by their ready time. */
+#ifndef MQ_READY_H
+#define MQ_READY_H
+
+#include <stdint.h>
+
+#include "spool.h"
+
+/* One leaf of new/ held open: new/K1/K2/K3 for a key in milliseconds. */
+struct mq_leaf {
+	int64_t key;
+	int fd[3];		/* K1, K2, K3 */
+	int made;		/* bit i: fd[i] was made by us */
+};
+
+/* Opens the leaf for key, making what is missing; 0, or an errno. */
+int mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf);
+/* fsync of the leaf, and of each parent of a directory we made. */
+int mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf);
+void mq_leaf_close(struct mq_leaf *lf);
+/* renameat(fromfd, from, leaf, to), reopening a leaf removed meanwhile.
+ * lf is open (or fd[0] == -1: opened for key). 0, or an errno. */
+int mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
+    int fromfd, const char *from, const char *to);
+
+/* Called for each file in the leaves whose key is at most `until`, in key
+ * order and then name order: 0 goes on, 1 stops, -1 stops with an error. */
+typedef int mq_visit_fn(struct mq_spool *sp, int leaffd, const char *leaf,
+    const char *name, void *arg);
+/* Walks new/; removes empty past leaves. 0, 1 (stopped), or -1. */
+int mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn,
+    void *arg);
+
+#endif

@@ -1,0 +1,24 @@
+/* spool: opening and creating a spool; the protocol is told in spool.c. */
+#ifndef MQ_SPOOL_H
+#define MQ_SPOOL_H
+
+#include "policy.h"
+
+struct mq_spool {
+	char *path;		/* as given, trailing slashes removed */
+	int fd;			/* the spool directory */
+	int tmp, new, cur, dlq, done;
+	struct mq_policy pol;
+};
+
+enum { MQ_OPEN = 0, MQ_CREATE = 1 };
+
+/* Opens (or with MQ_CREATE makes) the spool at path and reads its policy.
+ * Returns an exit status, the error already reported. */
+int mq_spool_open(struct mq_spool *sp, const char *path, int how);
+void mq_spool_close(struct mq_spool *sp);
+/* "SPOOL/sub/name" into buf; name may be NULL. */
+const char *mq_spool_where(const struct mq_spool *sp, const char *sub,
+    const char *name, char *buf, size_t len);
+
+#endif

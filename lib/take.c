@@ -1,0 +1,170 @@
+/* take: leasing ready messages, and reclaiming expired leases.
+ *
+ * A take first looks at cur/ for leases whose deadline (mtime) has passed
+ * and moves each back to new/, keyed by that deadline so that it comes
+ * before anything put since, or to dlq/ when it has had max_attempts
+ * deliveries. Then it walks new/ from the oldest key up to now (ready.c)
+ * and claims files in order: stamp the deadline, rename to cur/ID,N+1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "name.h"
+#include "ready.h"
+#include "take.h"
+
+struct claim {
+	int64_t now, deadline;
+	size_t want, got;
+	mq_lease_fn *fn;
+	void *arg;
+	int status;
+};
+
+static int
+stamp(int dirfd, const char *name, int64_t ms)
+{
+	struct timespec ts[2];
+
+	ts[0] = ts[1] = mq_ms_ts(ms);
+	return utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+mq_bury(struct mq_spool *sp, int fromfd, const char *name, int64_t now)
+{
+	char what[4096];
+
+	if (renameat(fromfd, name, sp->dlq, name) == -1) {
+		if (errno == ENOENT)
+			return MQ_EX_OK;	/* someone else moved it */
+		return mq_fail(MQ_EX_IOERR,
+		    mq_spool_where(sp, "dlq", name, what, sizeof(what)), errno);
+	}
+	(void)stamp(sp->dlq, name, now);
+	return MQ_EX_OK;
+}
+
+/* A regular file under a name of the grammar, or a warning and -1. */
+static int
+examine(int dirfd, const char *dir, const char *name, struct mq_name *n,
+    struct stat *st)
+{
+	if (mq_name_parse(name, n) == -1) {
+		mq_warnx(dir, "skipping a file whose name is outside the "
+		    "grammar");
+		return -1;
+	}
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			mq_warnx(dir, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		mq_warnx(dir, "%s: not a regular file, skipped", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+mq_reclaim(struct mq_spool *sp, int64_t now)
+{
+	struct mq_names names;
+	struct mq_leaf lf;
+	struct mq_name n;
+	struct stat st;
+	char where[4096];
+	size_t i;
+	int64_t deadline;
+	int err, status = MQ_EX_OK;
+
+	mq_spool_where(sp, "cur", NULL, where, sizeof(where));
+	if (mq_dir_list(sp->cur, &names) == -1)
+		return mq_fail(MQ_EX_IOERR, where, errno);
+	for (i = 0; i < names.n; i++) {
+		if (examine(sp->cur, where, names.v[i], &n, &st) == -1 ||
+		    n.attempts == 0)
+			continue;
+		deadline = mq_ts_ms(&st.st_mtim);
+		if (deadline > now)
+			continue;
+		if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
+			status = mq_worst(status,
+			    mq_bury(sp, sp->cur, names.v[i], now));
+			continue;
+		}
+		lf.fd[0] = -1;
+		err = mq_leaf_enter(sp, &lf, deadline, sp->cur, names.v[i],
+		    names.v[i]);
+		if (lf.fd[0] != -1)
+			mq_leaf_close(&lf);
+		if (err != 0 && err != ENOENT)
+			status = mq_worst(status, mq_fail(MQ_EX_IOERR,
+			    names.v[i], err));
+	}
+	mq_names_free(&names);
+	return status;
+}
+
+static int
+claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
+    void *arg)
+{
+	struct claim *c = arg;
+	struct mq_name n;
+	struct stat st;
+	char lease[MQ_NAME_MAX + 1], what[4096];
+
+	if (examine(leaffd, leaf, name, &n, &st) == -1)
+		return 0;
+	if (mq_ts_ms(&st.st_mtim) > c->now)
+		return 0;		/* delayed, or being claimed */
+	if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
+		c->status = mq_worst(c->status, mq_bury(sp, leaffd, name,
+		    c->now));
+		return 0;
+	}
+	/* The deadline first: the lease is never seen expired in cur/. */
+	if (stamp(leaffd, name, c->deadline) == -1)
+		return 0;
+	mq_name_format(lease, n.id, n.attempts + 1);
+	if (renameat(leaffd, name, sp->cur, lease) == -1) {
+		if (errno == ENOENT)
+			return 0;	/* another taker won */
+		c->status = mq_fail(MQ_EX_IOERR,
+		    mq_spool_where(sp, "cur", lease, what, sizeof(what)), errno);
+		return -1;
+	}
+	c->got++;
+	if (c->fn(sp, lease, c->arg) != 0)
+		return 1;
+	return c->got >= c->want ? 1 : 0;
+}
+
+int
+mq_take(struct mq_spool *sp, size_t count, int64_t timeout, mq_lease_fn *fn,
+    void *arg, size_t *taken)
+{
+	struct claim c;
+	int status;
+
+	c.now = mq_now_ms();
+	c.deadline = c.now + timeout;
+	c.want = count;
+	c.got = 0;
+	c.fn = fn;
+	c.arg = arg;
+	c.status = MQ_EX_OK;
+	status = mq_reclaim(sp, c.now);
+	if (count > 0 && mq_ready_walk(sp, c.now, claim, &c) == -1)
+		c.status = mq_worst(c.status, MQ_EX_IOERR);
+	*taken = c.got;
+	return mq_worst(status, c.status);
+}

@@ -1,0 +1,23 @@
+/* take: leasing ready messages, and reclaiming expired leases. */
+#ifndef MQ_TAKE_H
+#define MQ_TAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+
+/* Called with each new lease's name (in cur/); nonzero stops the take. */
+typedef int mq_lease_fn(struct mq_spool *sp, const char *lease, void *arg);
+
+/* Moves expired leases back to new/ (or to dlq/ when their attempts are
+ * used up). Returns an exit status. */
+int mq_reclaim(struct mq_spool *sp, int64_t now);
+/* Leases up to count ready messages, oldest first, each for timeout ms.
+ * *taken says how many; returns an exit status. */
+int mq_take(struct mq_spool *sp, size_t count, int64_t timeout,
+    mq_lease_fn *fn, void *arg, size_t *taken);
+/* Moves fromfd/name to dlq/ID,N, stamped with the time of death. */
+int mq_bury(struct mq_spool *sp, int fromfd, const char *name, int64_t now);
+
+#endif

@@ -1,0 +1,48 @@
+/* writer: putting messages into a spool, one at a time or in batches. */
+#ifndef MQ_WRITER_H
+#define MQ_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "name.h"
+#include "ready.h"
+#include "spool.h"
+
+#define MQ_BATCH 1024		/* messages per directory fsync, at most */
+
+struct mq_writer {
+	struct mq_spool *sp;
+	int64_t delay;		/* ms until a new message is ready */
+	int64_t base;		/* the batch's put time, ms */
+	struct mq_leaf leaf;	/* the batch's leaf; fd[0] == -1: none */
+	FILE *out;		/* where ids are printed */
+	int delim;		/* '\n' or '\0' after each id */
+	size_t n;		/* ids put but not yet synced and printed */
+	char (*ids)[MQ_ID_MAX + 1];
+	int fd;			/* the message being written, or -1 */
+	char id[MQ_ID_MAX + 1];
+};
+
+int mq_writer_init(struct mq_writer *w, struct mq_spool *sp, int64_t delay,
+    FILE *out, int delim);
+/* Syncs and prints what is pending; then frees. Returns an exit status. */
+int mq_writer_finish(struct mq_writer *w);
+
+/* A message: begin, write its bytes, then commit or abort. Each returns
+ * an exit status, the error already reported; after an error, abort. */
+int mq_msg_begin(struct mq_writer *w);
+int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
+int mq_msg_commit(struct mq_writer *w);
+void mq_msg_abort(struct mq_writer *w);
+/* Makes the pending messages durable and prints their ids. */
+int mq_writer_flush(struct mq_writer *w);
+
+/* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours
+ * old. */
+void mq_tmp_sweep(struct mq_spool *sp);
+/* Counts messages ready, delayed or leased, stopping at limit. */
+int mq_depth(struct mq_spool *sp, long limit, long *count);
+
+#endif
