@@ -35,6 +35,7 @@ static int
 begin(struct put *p)
 {
 	if (p->max > 0 && p->depth >= p->max) {
+		(void)mq_writer_flush(&p->w);	/* what fits is reported */
 		mq_warnx(p->w.sp->path, "spool full (%ld messages, limit %ld)",
 		    p->depth, p->max);
 		return MQ_EX_TEMPFAIL;

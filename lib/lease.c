@@ -127,7 +127,7 @@ mq_lease_close(struct mq_lease *l)
 }
 
 /* Removes from done/ what was kept longer than keep; at most once per
- * keep/16, remembered as the mtime of done/.swept. */
+ * keep/16 (and a minute), remembered as the mtime of SPOOL/.swept. */
 static void
 prune(struct mq_spool *sp, int64_t now)
 {
@@ -140,10 +140,10 @@ prune(struct mq_spool *sp, int64_t now)
 
 	if (every > PRUNE_EVERY_MAX)
 		every = PRUNE_EVERY_MAX;
-	if (fstatat(sp->done, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(sp->fd, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    mq_ts_ms(&st.st_mtim) + every > now)
 		return;
-	fd = openat(sp->done, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
+	fd = openat(sp->fd, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0666);
 	if (fd == -1)
 		return;

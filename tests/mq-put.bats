@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# mq-put: enqueue messages (SPEC section 3).
+
+load helper
+
+idre='^[0-9]{16}\.[0-9a-f]{12}$'
+
+@test "puts stdin as one message and prints its id" {
+	run mq-put "$Q" <<<"hello"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ $idre ]]
+	[ "$(count "$Q" new)" -eq 1 ]
+	f=$(files "$Q" new)
+	[ "$(basename "$f")" = "$output,0" ]
+	[ "$(cat "$f")" = "hello" ]
+}
+
+@test "creates a missing spool with all its directories" {
+	run mq-put "$BATS_TEST_TMPDIR/a/b/q" </dev/null
+	[ "$status" -eq 0 ]
+	for d in tmp new cur dlq done; do
+		[ -d "$BATS_TEST_TMPDIR/a/b/q/$d" ]
+	done
+}
+
+@test "an empty payload is an empty message" {
+	run mq-put "$Q" </dev/null
+	[ "$status" -eq 0 ]
+	f=$(files "$Q" new)
+	[ -f "$f" ] && [ ! -s "$f" ]
+}
+
+@test "a binary payload is stored byte for byte" {
+	head -c 65537 /dev/urandom >payload
+	printf '\0\0\n\0' >>payload
+	mq-put "$Q" <payload
+	cmp payload "$(files "$Q" new)"
+}
+
+@test "-l puts each line as a message, newline removed" {
+	run mq-put -l "$Q" < <(printf 'one\ntwo\n\nlast')
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	mapfile -t f < <(files "$Q" new)
+	[ "$(cat "${f[0]}")" = one ]
+	[ "$(cat "${f[1]}")" = two ]
+	[ ! -s "${f[2]}" ]
+	[ "$(cat "${f[3]}")" = last ]
+	[ "$(wc -c <"${f[3]}")" -eq 4 ]
+}
+
+@test "-0 puts each NUL-terminated record, newlines kept" {
+	run mq-put -0 "$Q" < <(printf 'a\nb\0c\0')
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	mapfile -t f < <(files "$Q" new)
+	[ "$(printf 'a\nb')" = "$(cat "${f[0]}")" ]
+	[ "$(cat "${f[1]}")" = c ]
+}
+
+@test "-l with no input puts nothing" {
+	run mq-put -l "$Q" </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+}
+
+@test "each file operand is a message" {
+	printf 'first' >f1
+	printf 'second\nline' >f2
+	run mq-put "$Q" f1 f2
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	mapfile -t f < <(files "$Q" new)
+	cmp f1 "${f[0]}"
+	cmp f2 "${f[1]}"
+}
+
+@test "a missing file operand fails with 66 and the others are still put" {
+	printf 'x' >f1
+	run mq-put "$Q" nosuch f1
+	[ "$status" -eq 66 ]
+	[ "${lines[0]}" = "mq-put: nosuch: No such file or directory" ]
+	[[ "${lines[1]}" =~ $idre ]]
+	[ "$(count "$Q" new)" -eq 1 ]
+}
+
+@test "ids follow the grammar, are unique, and sort in put order" {
+	seq 1 500 | mq-put -l "$Q" >ids
+	for i in 1 2 3; do mq-put "$Q" <<<"$i" >>ids; done
+	[ "$(wc -l <ids)" -eq 503 ]
+	sort -c ids
+	[ "$(sort -u ids | wc -l)" -eq 503 ]
+	! grep -Ev "$idre" ids
+	# put order is take order
+	mq-take -n 503 "$Q" | while read -r l; do cat "$l"; echo; done >taken
+	[ "$(head -n 500 taken)" = "$(seq 1 500)" ]
+}
+
+@test "-d makes a message invisible until its delay has passed" {
+	now=$(date +%s)
+	run mq-put -d 1h "$Q" <<<"later"
+	[ "$status" -eq 0 ]
+	f=$(files "$Q" new)
+	t=$(mtime "$f")
+	[ "$t" -ge $((now + 3599)) ] && [ "$t" -le $((now + 3602)) ]
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+	[ "$(count "$Q" new)" -eq 1 ]
+}
+
+@test "-d with a short delay becomes ready after it" {
+	mq-put -d 300ms "$Q" <<<"soon" >/dev/null
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+	sleep 0.5
+	run mq-take "$Q"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$output")" = soon ]
+}
+
+@test "-m refuses with 75 when the spool holds that many, ready, delayed or leased" {
+	put "$Q" a
+	mq-put -d 1h "$Q" <<<"b" >/dev/null
+	put "$Q" c
+	mq-take "$Q" >/dev/null
+	run mq-put -m 3 "$Q" <<<"d"
+	[ "$status" -eq 75 ]
+	[ "$output" = "mq-put: $Q: spool full (3 messages, limit 3)" ]
+	[ "$(count "$Q" new)" -eq 2 ]
+	[ "$(count "$Q" cur)" -eq 1 ]
+	[ "$(count "$Q" tmp)" -eq 0 ]
+	run mq-put -m 4 "$Q" <<<"d"
+	[ "$status" -eq 0 ]
+}
+
+@test "-m stops a batch at the limit: what fits is put, the rest refused" {
+	run mq-put -m 3 -l "$Q" < <(seq 1 5)
+	[ "$status" -eq 75 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[3]}" = "mq-put: $Q: spool full (3 messages, limit 3)" ]
+	[ "$(count "$Q" new)" -eq 3 ]
+}
+
+@test "max_depth in config limits like -m, and -m overrides it" {
+	mkdir -p "$Q" && echo 'max_depth = 1' >"$Q/config"
+	put "$Q" a
+	run mq-put "$Q" <<<"b"
+	[ "$status" -eq 75 ]
+	run mq-put -m 0 "$Q" <<<"b"
+	[ "$status" -eq 0 ]
+}
+
+@test "bad options are usage errors (64)" {
+	run mq-put -d 5x "$Q"
+	[ "$status" -eq 64 ]
+	[ "${lines[0]}" = "mq-put: -d: bad duration '5x' (a number with an optional unit ms, s, m, h, d)" ]
+	run mq-put -m -1 "$Q"
+	[ "$status" -eq 64 ]
+	run mq-put -Z "$Q"
+	[ "$status" -eq 64 ]
+	run mq-put
+	[ "$status" -eq 64 ]
+	[ ! -e "$Q" ]
+}
+
+@test "-h prints usage on stdout and -V the version" {
+	run mq-put -h
+	[ "$status" -eq 0 ]
+	[ "$output" = "usage: mq-put [-0 | -l] [-d delay] [-m max] spool [file...]" ]
+	run mq-put -V
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^mq-put\ \(mq\)\ [0-9] ]]
+}
+
+@test "a 200 MB payload is streamed in constant memory" {
+	run /usr/bin/time -f '%M' -o rss mq-put "$Q" < <(head -c 200000000 /dev/zero)
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %s "$(files "$Q" new)")" -eq 200000000 ]
+	echo "peak RSS: $(cat rss) kB" >&2
+	[ "$(cat rss)" -lt 8192 ]
+	run /usr/bin/time -f '%M' -o rss2 mq-take "$Q"
+	[ "$status" -eq 0 ]
+	[ "$(cat rss2)" -lt 8192 ]
+	[ "$(stat -c %s "$output")" -eq 200000000 ]
+}
+
+@test "kill -9 in the middle of a payload leaves nothing visible" {
+	mkfifo in
+	mq-put "$Q" <in >out &
+	pid=$!
+	exec 7>in
+	head -c 100000 /dev/zero >&7
+	for _ in $(seq 50); do
+		[ "$(count "$Q" tmp)" -eq 1 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	[ ! -s out ]
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+	[ "$(count "$Q" tmp)" -eq 1 ]
+}
+
+@test "SIGTERM in the middle of a payload removes its temporary file" {
+	mkfifo in
+	mq-put "$Q" <in >out &
+	pid=$!
+	exec 7>in
+	printf 'partial' >&7
+	for _ in $(seq 50); do
+		[ "$(count "$Q" tmp)" -eq 1 ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	exec 7>&-
+	[ "$(count "$Q" tmp)" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 0 ]
+}
+
+@test "debris in tmp/ is removed once untouched for 36 hours, not before" {
+	mkdir -p "$Q/tmp"
+	put "$Q" first
+	echo old >"$Q/tmp/1700000000000000.aaaaaaaaaaaa"
+	touch -d '37 hours ago' "$Q/tmp/1700000000000000.aaaaaaaaaaaa"
+	echo young >"$Q/tmp/1700000000000001.aaaaaaaaaaaa"
+	touch -d '35 hours ago' "$Q/tmp/1700000000000001.aaaaaaaaaaaa"
+	put "$Q" second
+	[ ! -e "$Q/tmp/1700000000000000.aaaaaaaaaaaa" ]
+	[ -e "$Q/tmp/1700000000000001.aaaaaaaaaaaa" ]
+}
+
+@test "-l prints each id before more input arrives" {
+	coproc P { mq-put -l "$Q"; }
+	echo first >&"${P[1]}"
+	read -r -t 5 id <&"${P[0]}"
+	[[ "$id" =~ $idre ]]
+	[ "$(count "$Q" new)" -eq 1 ]
+	echo second >&"${P[1]}"
+	read -r -t 5 id2 <&"${P[0]}"
+	[[ "$id2" > "$id" ]]
+	exec {P[1]}>&-
+	wait "$P_PID"
+}
+
+@test "a batch put fsyncs each file but not the directory per message" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	put "$Q" first
+	seq 1 1000 >in
+	strace -f -e trace=fsync -o trace mq-put -l "$Q" <in >/dev/null
+	[ "$(count "$Q" new)" -eq 1001 ]
+	n=$(grep -c 'fsync(' trace)
+	echo "fsyncs: $n" >&2
+	# one per file, then a few directories: the leaf and what was made
+	[ "$n" -ge 1001 ] && [ "$n" -le 1008 ]
+}
+
+@test "a put syncs the file, renames it, then syncs the directory" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -e trace=openat,write,fsync,renameat,rename,close -o trace \
+		mq-put "$Q" <<<"x" >/dev/null
+	# the last fsync before the rename is the file, the one after a directory
+	awk '/fsync/ { f = NR } /rename/ { r = NR; rf = f } END { exit !(rf && rf < r && f > r) }' trace
+}
+
+@test "sync=0 puts without any fsync" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	put "$Q" first
+	echo 'sync=0' >"$Q/config"
+	strace -f -e trace=fsync -o trace mq-put -l "$Q" < <(seq 1 10) >/dev/null
+	[ "$(count "$Q" new)" -eq 11 ]
+	! grep -q 'fsync(' trace
+}
+
+@test "a spool that cannot be created fails with 73 or 77" {
+	touch file
+	run mq-put file/q </dev/null
+	[ "$status" -eq 73 ]
+	[[ "$output" =~ ^mq-put:\ file/q: ]]
+}

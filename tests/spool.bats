@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# The spool as a whole: ordering, concurrency and crashes (SPEC section 1).
+
+load helper
+
+@test "messages are taken in the order they become ready" {
+	mq-put -d 600ms "$Q" <<<"A" >/dev/null
+	mq-put -d 300ms "$Q" <<<"B" >/dev/null
+	put "$Q" C
+	sleep 0.7
+	run mq-take -n 3 "$Q"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(cat "${lines[0]}")" = C ]
+	[ "$(cat "${lines[1]}")" = B ]
+	[ "$(cat "${lines[2]}")" = A ]
+}
+
+@test "a reclaimed message comes before messages put after its deadline" {
+	put "$Q" A
+	mq-take -t 50ms "$Q" >/dev/null
+	sleep 0.1
+	put "$Q" B
+	run mq-take "$Q"
+	[ "$(cat "$output")" = A ]
+	[[ "$output" == *",2" ]]
+}
+
+@test "a message is in exactly one state, and ls and cat show it" {
+	id=$(mq-put "$Q" <<<"state")
+	[ "$(find "$Q" -name "$id*" -type f | wc -l)" -eq 1 ]
+	l=$(mq-take "$Q")
+	[ "$(find "$Q" -name "$id*" -type f)" = "$l" ]
+	[ "$(cat "$Q"/cur/*)" = state ]
+}
+
+@test "four producers and four consumers: every message delivered exactly once" {
+	for p in 1 2 3 4; do
+		(for i in $(seq 1 50); do printf 'p%s-%s' "$p" "$i" | mq-put "$Q" >/dev/null; done
+		 seq 1 200 | sed "s/^/b$p-/" | mq-put -l "$Q" >/dev/null) &
+	done
+	for c in 1 2 3 4; do
+		(idle=0
+		 while [ "$idle" -lt 40 ]; do
+			if l=$(mq-take -n 3 -t 1h "$Q"); then
+				idle=0
+				for x in $l; do cat "$x"; echo; done >>"got.$c"
+				printf '%s\n' $l | mq-ack
+			else
+				idle=$((idle + 1)); sleep 0.05
+			fi
+		 done) &
+	done
+	wait
+	cat got.* | sort >got
+	[ "$(wc -l <got)" -eq 1000 ]
+	[ "$(sort -u got | wc -l)" -eq 1000 ]
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "kill -9 at random moments loses nothing and leaves no message in two states" {
+	mkdir -p "$Q" && echo 'max_attempts=1000' >"$Q/config"
+	stop=$((SECONDS + 3))
+	(i=0
+	 while [ "$SECONDS" -lt "$stop" ]; do
+		i=$((i + 1))
+		if id=$(printf 'payload-%s' "$i" | mq-put "$Q"); then
+			echo "$id payload-$i" >>put.log
+		fi
+	 done) &
+	for c in 1 2; do
+		(while [ "$SECONDS" -lt "$stop" ]; do
+			l=$(mq-take -t 300ms "$Q") || continue
+			c=$(cat "$l" 2>/dev/null) && echo "$c" >>"got.$c"
+			mq-ack "$l" 2>/dev/null || true
+		 done) &
+	done
+	(while [ "$SECONDS" -lt "$stop" ]; do
+		pkill -9 -x -n "mq-$(shuf -n1 -e put take ack)" 2>/dev/null || true
+		sleep "0.00$((RANDOM % 9 + 1))"
+	 done) &
+	wait
+	# no file in two states
+	dups=$(find "$Q/new" "$Q/cur" "$Q/dlq" -type f -printf '%f\n' | sed 's/,.*//' | sort | uniq -d)
+	[ -z "$dups" ]
+	# drain: leases orphaned by kills expire and come back
+	sleep 0.4
+	while l=$(mq-take -n 50 "$Q"); do
+		for x in $l; do cat "$x"; echo; done >>got.drain
+		printf '%s\n' $l | mq-ack
+	done
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	cat got.* | sort -u >got
+	cut -d' ' -f2 put.log | sort -u >reported
+	echo "reported $(wc -l <reported), consumed $(wc -l <got)" >&2
+	[ "$(wc -l <reported)" -gt 20 ]
+	# every reported put was consumed, byte for byte
+	[ -z "$(comm -23 reported got)" ]
+}
