@@ -36,6 +36,15 @@ check: all
 	@tests/ensure-bats
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin bats tests
 
+# The whole suite against an ASan + UBSan build, in its own directory.
+SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+# (LeakSanitizer is off: its helper process dies to the kill -9 tests.)
+check-san:
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(MAKE) BUILD=build-san CFLAGS="$(SAN)" check
+
 demo: all
 	PATH="$(CURDIR)/bin:$$PATH" examples/quickstart
 
@@ -55,6 +64,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man7/mq.7
 
 clean:
-	rm -rf bin obj bin-* obj-* tests/tmp
+	rm -rf bin obj build-san
 
-.PHONY: all check demo bench install uninstall clean
+.PHONY: all check check-san demo bench install uninstall clean
