@@ -7,6 +7,7 @@ export PATH
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
+	# shellcheck disable=SC2034  # used by every test
 	Q="$BATS_TEST_TMPDIR/q"
 }
 
@@ -26,11 +27,6 @@ put() {
 	for m in "$@"; do
 		printf '%s' "$m" | mq-put "$spool" >/dev/null || return 1
 	done
-}
-
-# The lines of $output, as an array, for exact checks.
-lines_of() {
-	printf '%s\n' "$output"
 }
 
 # The modification time of a file, in seconds since the epoch.

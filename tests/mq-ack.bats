@@ -31,7 +31,7 @@ load helper
 	now=$(date +%s)
 	run mq-ack "$l"
 	[ "$status" -eq 0 ]
-	[ "$(files "$Q" done)" = "$Q/done/$id,1" ]
+	[ "$(files "$Q" "done")" = "$Q/done/$id,1" ]
 	[ "$(cat "$Q/done/$id,1")" = kept ]
 	t=$(mtime "$Q/done/$id,1")
 	[ "$t" -ge $((now - 1)) ] && [ "$t" -le $((now + 1)) ]
@@ -41,11 +41,11 @@ load helper
 	mkdir -p "$Q" && echo 'keep=1s' >"$Q/config"
 	put "$Q" a b
 	mq-take "$Q" | mq-ack
-	[ "$(count "$Q" done)" -eq 1 ]
+	[ "$(count "$Q" "done")" -eq 1 ]
 	sleep 1.1
 	mq-take "$Q" | mq-ack
-	[ "$(count "$Q" done)" -eq 1 ]
-	[ "$(cat "$(files "$Q" done)")" = b ]
+	[ "$(count "$Q" "done")" -eq 1 ]
+	[ "$(cat "$(files "$Q" "done")")" = b ]
 }
 
 @test "a lease no longer held exits 2 and touches nothing" {
@@ -153,8 +153,8 @@ load helper
 
 @test "blank lines on stdin are skipped" {
 	put "$Q" a
-	l=$(mq-take "$Q")
-	run mq-ack < <(printf '\n%s\n\n' "$l")
+	one=$(mq-take "$Q")
+	run mq-ack < <(printf '\n%s\n\n' "$one")
 	[ "$status" -eq 0 ]
 	[ "$(count "$Q" cur)" -eq 0 ]
 }

@@ -18,7 +18,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 @test "creates a missing spool with all its directories" {
 	run mq-put "$BATS_TEST_TMPDIR/a/b/q" </dev/null
 	[ "$status" -eq 0 ]
-	for d in tmp new cur dlq done; do
+	for d in tmp new cur dlq "done"; do
 		[ -d "$BATS_TEST_TMPDIR/a/b/q/$d" ]
 	done
 }
@@ -91,7 +91,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	[ "$(wc -l <ids)" -eq 503 ]
 	sort -c ids
 	[ "$(sort -u ids | wc -l)" -eq 503 ]
-	! grep -Ev "$idre" ids
+	[ -z "$(grep -Ev "$idre" ids)" ]
 	# put order is take order
 	mq-take -n 503 "$Q" | while read -r l; do cat "$l"; echo; done >taken
 	[ "$(head -n 500 taken)" = "$(seq 1 500)" ]
@@ -101,8 +101,8 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	now=$(date +%s)
 	run mq-put -d 1h "$Q" <<<"later"
 	[ "$status" -eq 0 ]
-	f=$(files "$Q" new)
-	t=$(mtime "$f")
+	one=$(files "$Q" new)
+	t=$(mtime "$one")
 	[ "$t" -ge $((now + 3599)) ] && [ "$t" -le $((now + 3602)) ]
 	run mq-take "$Q"
 	[ "$status" -eq 1 ]
@@ -244,7 +244,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	echo second >&"${P[1]}"
 	read -r -t 5 id2 <&"${P[0]}"
 	[[ "$id2" > "$id" ]]
-	exec {P[1]}>&-
+	eval "exec ${P[1]}>&-"
 	wait "$P_PID"
 }
 
@@ -274,7 +274,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	echo 'sync=0' >"$Q/config"
 	strace -f -e trace=fsync -o trace mq-put -l "$Q" < <(seq 1 10) >/dev/null
 	[ "$(count "$Q" new)" -eq 11 ]
-	! grep -q 'fsync(' trace
+	[ "$(grep -c 'fsync(' trace)" -eq 0 ]
 }
 
 @test "a spool that cannot be created fails with 73 or 77" {
