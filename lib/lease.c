@@ -127,7 +127,7 @@ mq_lease_close(struct mq_lease *l)
 }
 
 /* Removes from done/ what was kept longer than keep; at most once per
- * keep/16 (and a minute), remembered as the mtime of SPOOL/.swept. */
+ * keep/16 (or a minute, if less), remembered as the mtime of SPOOL/.swept. */
 static void
 prune(struct mq_spool *sp, int64_t now)
 {
