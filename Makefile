@@ -12,7 +12,7 @@ BUILD = .
 
 PROGS = mq-put mq-take mq-ack
 LIB = diag clock duration policy name dir spool ready take lease writer \
-	operands
+	operands opt
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 BINS = $(PROGS:%=$(BUILD)/bin/%)

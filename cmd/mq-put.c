@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "opt.h"
 #include "spool.h"
 #include "writer.h"
 
@@ -134,7 +135,6 @@ main(int argc, char *argv[])
 	int64_t delay = 0;
 	long max = -1;
 	int c, i, status;
-	char *end;
 
 	mq_setprog(argv[0]);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -144,15 +144,7 @@ main(int argc, char *argv[])
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
 		case 'd': delay = mq_duration_opt('d', optarg); break;
-		case 'm':
-			errno = 0;
-			max = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || max < 0 ||
-			    optarg[0] < '0' || optarg[0] > '9') {
-				mq_warnx("-m", "bad count '%s'", optarg);
-				usage(stderr, MQ_EX_USAGE);
-			}
-			break;
+		case 'm': max = mq_count_opt('m', optarg, 0); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
 		default: usage(stderr, MQ_EX_USAGE);

@@ -7,6 +7,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "opt.h"
 #include "spool.h"
 #include "take.h"
 
@@ -38,24 +39,13 @@ main(int argc, char *argv[])
 	struct out o = { '\n' };
 	int64_t timeout = -1;
 	size_t count = 1, taken = 0;
-	long n;
 	int c, i, status = MQ_EX_OK;
-	char *end;
 
 	mq_setprog(argv[0]);
 	while ((c = getopt(argc, argv, "0hn:t:V")) != -1) {
 		switch (c) {
 		case '0': o.delim = '\0'; break;
-		case 'n':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || n < 1 ||
-			    optarg[0] < '0' || optarg[0] > '9') {
-				mq_warnx("-n", "bad count '%s'", optarg);
-				usage(stderr, MQ_EX_USAGE);
-			}
-			count = (size_t)n;
-			break;
+		case 'n': count = (size_t)mq_count_opt('n', optarg, 1); break;
 		case 't': timeout = mq_duration_opt('t', optarg); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;

@@ -1,0 +1,22 @@
+/* opt: option arguments shared by the programs. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "opt.h"
+
+long
+mq_count_opt(char opt, const char *s, long min)
+{
+	char what[3] = { '-', opt, '\0' }, *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' ||
+	    n < min) {
+		mq_warnx(what, "bad count '%s'", s);
+		exit(MQ_EX_USAGE);
+	}
+	return n;
+}

@@ -1,0 +1,9 @@
+/* opt: option arguments shared by the programs. */
+#ifndef MQ_OPT_H
+#define MQ_OPT_H
+
+/* A decimal count of at least min, or a usage error naming the option
+ * (exit 64). */
+long mq_count_opt(char opt, const char *s, long min);
+
+#endif
