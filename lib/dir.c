@@ -99,6 +99,47 @@ mq_names_sort(struct mq_names *names, int numeric)
 		    numeric ? cmp_num : cmp_str);
 }
 
+static void
+sift_down(char **v, size_t n, size_t i)
+{
+	size_t c;
+	char *t;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && strcmp(v[c + 1], v[c]) < 0)
+			c++;
+		if (strcmp(v[i], v[c]) <= 0)
+			break;
+		t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+	}
+}
+
+void
+mq_names_heapify(struct mq_names *names)
+{
+	size_t i;
+
+	names->heap = names->n;
+	for (i = names->n / 2; i > 0; i--)
+		sift_down(names->v, names->n, i - 1);
+}
+
+const char *
+mq_names_pop(struct mq_names *names)
+{
+	char *t;
+
+	if (names->heap == 0)
+		return NULL;
+	t = names->v[0];
+	names->v[0] = names->v[--names->heap];
+	names->v[names->heap] = t;
+	sift_down(names->v, names->heap, 0);
+	return t;
+}
+
 void
 mq_names_free(struct mq_names *names)
 {

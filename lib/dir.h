@@ -7,12 +7,17 @@
 struct mq_names {
 	char **v;
 	size_t n, cap;
+	size_t heap;		/* names still in the heap (mq_names_pop) */
 };
 
 /* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
 int mq_dir_list(int dirfd, struct mq_names *out);
 void mq_names_sort(struct mq_names *names, int numeric);
 void mq_names_free(struct mq_names *names);
+/* The names in byte order, one at a time, without sorting them all: a
+ * take wants the first few of a large leaf. NULL when none is left. */
+void mq_names_heapify(struct mq_names *names);
+const char *mq_names_pop(struct mq_names *names);
 /* fsync(2) of a directory fd, retried on EINTR; 0 or -1. */
 int mq_fsync(int fd);
 /* openat(2) of a subdirectory, never following a symlink. */

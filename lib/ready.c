@@ -150,12 +150,12 @@ static int walk_dir(struct walk *w, int fd, int level, int64_t base);
 static int
 walk_leaf(struct walk *w, int fd, struct mq_names *names)
 {
-	size_t i;
+	const char *name;
 	int r;
 
-	mq_names_sort(names, 0);
-	for (i = 0; i < names->n; i++) {
-		r = w->fn(w->sp, fd, w->path, names->v[i], w->arg);
+	mq_names_heapify(names);
+	while ((name = mq_names_pop(names)) != NULL) {
+		r = w->fn(w->sp, fd, w->path, name, w->arg);
 		if (r != 0)
 			return r == 1 ? W_STOP : W_ERROR;
 	}

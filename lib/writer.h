@@ -10,7 +10,7 @@
 #include "ready.h"
 #include "spool.h"
 
-#define MQ_BATCH 1024		/* messages per directory fsync, at most */
+#define MQ_BATCH 256		/* messages per directory fsync and leaf */
 
 struct mq_writer {
 	struct mq_spool *sp;
