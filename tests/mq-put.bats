@@ -185,19 +185,25 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	[ "$(stat -c %s "$output")" -eq 200000000 ]
 }
 
-@test "kill -9 in the middle of a payload leaves nothing visible" {
+# Starts mq-put on a fifo, writes $2 bytes, waits until its file is in
+# tmp/, then sends it signal $1 and reaps it.
+interrupt_put() {
 	mkfifo in
 	mq-put "$Q" <in >out &
 	pid=$!
 	exec 7>in
-	head -c 100000 /dev/zero >&7
+	head -c "$2" /dev/zero >&7
 	for _ in $(seq 50); do
 		[ "$(count "$Q" tmp)" -eq 1 ] && break
 		sleep 0.05
 	done
-	kill -9 "$pid"
+	kill "-$1" "$pid"
 	wait "$pid" || true
 	exec 7>&-
+}
+
+@test "kill -9 in the middle of a payload leaves nothing visible" {
+	interrupt_put KILL 100000
 	[ "$(count "$Q" new)" -eq 0 ]
 	[ "$(count "$Q" cur)" -eq 0 ]
 	[ ! -s out ]
@@ -207,20 +213,10 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 }
 
 @test "SIGTERM in the middle of a payload removes its temporary file" {
-	mkfifo in
-	mq-put "$Q" <in >out &
-	pid=$!
-	exec 7>in
-	printf 'partial' >&7
-	for _ in $(seq 50); do
-		[ "$(count "$Q" tmp)" -eq 1 ] && break
-		sleep 0.05
-	done
-	kill -TERM "$pid"
-	wait "$pid" || true
-	exec 7>&-
+	interrupt_put TERM 7
 	[ "$(count "$Q" tmp)" -eq 0 ]
 	[ "$(count "$Q" new)" -eq 0 ]
+	[ ! -s out ]
 }
 
 @test "debris in tmp/ is removed once untouched for 36 hours, not before" {
