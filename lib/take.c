@@ -89,9 +89,13 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 	if (mq_dir_list(sp->cur, &names) == -1)
 		return mq_fail(MQ_EX_IOERR, where, errno);
 	for (i = 0; i < names.n; i++) {
-		if (examine(sp->cur, where, names.v[i], &n, &st) == -1 ||
-		    n.attempts == 0)
+		if (examine(sp->cur, where, names.v[i], &n, &st) == -1)
 			continue;
+		if (n.attempts == 0) {	/* ID,0 is a name for new/ only */
+			mq_warnx(where, "%s: not a lease name, skipped",
+			    names.v[i]);
+			continue;
+		}
 		deadline = mq_ts_ms(&st.st_mtim);
 		if (deadline > now)
 			continue;

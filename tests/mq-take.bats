@@ -242,3 +242,13 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 		[ "$t" -ge $((want - 1)) ] && [ "$t" -le $((want + 2)) ]
 	done
 }
+
+@test "a file in cur/ named ID,0 is not a lease: warned about and left" {
+	put "$Q" x
+	echo odd >"$Q/cur/1234567890123456.abcdefabcdef,0"
+	touch -d '1 hour ago' "$Q/cur/1234567890123456.abcdefabcdef,0"
+	run mq-take "$Q"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "mq-take: $Q/cur: 1234567890123456.abcdefabcdef,0: not a lease name, skipped" ]
+	[ -f "$Q/cur/1234567890123456.abcdefabcdef,0" ]
+}
