@@ -92,11 +92,10 @@ cmp_num(const void *a, const void *b)
 }
 
 void
-mq_names_sort(struct mq_names *names, int numeric)
+mq_names_sort(struct mq_names *names)
 {
 	if (names->n > 1)
-		qsort(names->v, names->n, sizeof(*names->v),
-		    numeric ? cmp_num : cmp_str);
+		qsort(names->v, names->n, sizeof(*names->v), cmp_num);
 }
 
 static void

@@ -12,7 +12,8 @@ struct mq_names {
 
 /* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
 int mq_dir_list(int dirfd, struct mq_names *out);
-void mq_names_sort(struct mq_names *names, int numeric);
+/* Sorts decimal names (no leading zeros, or all of one width) by value. */
+void mq_names_sort(struct mq_names *names);
 void mq_names_free(struct mq_names *names);
 /* The names in byte order, one at a time, without sorting them all: a
  * take wants the first few of a large leaf. NULL when none is left. */

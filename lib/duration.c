@@ -74,21 +74,3 @@ mq_duration_opt(char opt, const char *s)
 	}
 	return ms;
 }
-
-void
-mq_duration_format(int64_t ms, char *buf, size_t len)
-{
-	static const struct { const char *u; int64_t ms; } units[] = {
-		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
-		{ "s", 1000 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (ms != 0 && ms % units[i].ms == 0) {
-			snprintf(buf, len, "%lld%s",
-			    (long long)(ms / units[i].ms), units[i].u);
-			return;
-		}
-	snprintf(buf, len, "%lldms", (long long)ms);
-}

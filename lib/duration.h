@@ -2,7 +2,6 @@
 #ifndef MQ_DURATION_H
 #define MQ_DURATION_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 /* The largest duration accepted: 100 years. */
@@ -12,7 +11,5 @@
 int mq_duration_parse(const char *s, int64_t *ms);
 /* The same, or a usage error naming the option, exiting 64. */
 int64_t mq_duration_opt(char opt, const char *s);
-/* Shortest exact form: "1500ms", "30s", "5m". */
-void mq_duration_format(int64_t ms, char *buf, size_t len);
 
 #endif

@@ -30,8 +30,8 @@ not_lease(const char *path, const char *why)
 	return MQ_EX_DATAERR;
 }
 
-int
-mq_lease_lost(const char *path)
+static int
+lease_lost(const char *path)
 {
 	mq_warnx(path, "lease lost (expired and redelivered, or already "
 	    "completed)");
@@ -111,7 +111,7 @@ mq_lease_open(struct mq_lease *l, const char *path)
 	}
 	if (fstatat(l->sp.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
-			return mq_lease_lost(path);
+			return lease_lost(path);
 		return mq_fail(MQ_EX_IOERR, path, errno);
 	}
 	if (!S_ISREG(st.st_mode))
@@ -170,12 +170,12 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 
 	if (l->sp.pol.keep == 0) {
 		if (unlinkat(l->sp.cur, l->name, 0) == -1)
-			return errno == ENOENT ? mq_lease_lost(path) :
+			return errno == ENOENT ? lease_lost(path) :
 			    mq_fail(MQ_EX_IOERR, path, errno);
 		return MQ_EX_OK;
 	}
 	if (renameat(l->sp.cur, l->name, l->sp.done, l->name) == -1)
-		return errno == ENOENT ? mq_lease_lost(path) :
+		return errno == ENOENT ? lease_lost(path) :
 		    mq_fail(MQ_EX_IOERR, path, errno);
 	now = mq_now_ms();
 	ts[0] = ts[1] = mq_ms_ts(now);

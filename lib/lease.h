@@ -18,7 +18,5 @@ int mq_lease_open(struct mq_lease *l, const char *path);
 void mq_lease_close(struct mq_lease *l);
 /* Completes the lease: unlinked, or moved to done/ when the spool keeps. */
 int mq_lease_ack(struct mq_lease *l, const char *path);
-/* Reports a lease that vanished under us. Returns 2. */
-int mq_lease_lost(const char *path);
 
 #endif

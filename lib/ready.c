@@ -213,7 +213,7 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 		mq_names_free(&names);
 		return out;
 	}
-	mq_names_sort(&names, 1);
+	mq_names_sort(&names);
 	for (i = 0; i < names.n; i++) {
 		start = base + strtoll(names.v[i], NULL, 10) * span[level];
 		if (valid_level(names.v[i], level) && start > w->until) {

@@ -121,13 +121,23 @@ mq_msg_abort(struct mq_writer *w)
 	sig_tmpfd = -1;
 }
 
+/* A failed commit removes its file from tmp/: nothing is left behind. */
+static int
+commit_fail(struct mq_writer *w, const char *what, int err)
+{
+	int status = mq_fail(MQ_EX_IOERR, what, err);
+
+	mq_msg_abort(w);
+	return status;
+}
+
 int
 mq_msg_commit(struct mq_writer *w)
 {
 	struct timespec ts[2];
 	char name[MQ_NAME_MAX + 1], what[4096];
 	int64_t now;
-	int err;
+	int err, fd;
 
 	if (w->leaf.fd[0] == -1) {	/* a new batch: its put time */
 		now = mq_now_ms();
@@ -136,20 +146,17 @@ mq_msg_commit(struct mq_writer *w)
 	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
 	if (futimens(w->fd, ts) == -1 ||
 	    (w->sp->pol.sync && mq_fsync(w->fd) == -1))
-		return mq_fail(MQ_EX_IOERR, tmp_where(w, what, sizeof(what)),
-		    errno);
-	if (close(w->fd) == -1) {
-		w->fd = -1;
-		return mq_fail(MQ_EX_IOERR, tmp_where(w, what, sizeof(what)),
-		    errno);
-	}
+		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
+	fd = w->fd;
 	w->fd = -1;
+	if (close(fd) == -1)
+		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
 	mq_name_format(name, w->id, 0);
 	err = mq_leaf_enter(w->sp, &w->leaf, w->base + w->delay, w->sp->tmp,
 	    w->id, name);
 	if (err != 0)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp, "new", name,
-		    what, sizeof(what)), err);
+		return commit_fail(w, mq_spool_where(w->sp, "new", name, what,
+		    sizeof(what)), err);
 	sig_tmpfd = -1;
 	memcpy(w->ids[w->n++], w->id, sizeof(w->id));
 	if (w->n == MQ_BATCH)

@@ -31,7 +31,8 @@ int mq_writer_init(struct mq_writer *w, struct mq_spool *sp, int64_t delay,
 int mq_writer_finish(struct mq_writer *w);
 
 /* A message: begin, write its bytes, then commit or abort. Each returns
- * an exit status, the error already reported; after an error, abort. */
+ * an exit status, the error already reported; after a failed write,
+ * abort (a failed commit has already removed its file). */
 int mq_msg_begin(struct mq_writer *w);
 int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
 int mq_msg_commit(struct mq_writer *w);
