@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "key.h"
 #include "opt.h"
 #include "spool.h"
 #include "writer.h"
@@ -27,8 +28,8 @@ struct put {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-m max] spool [file...]\n",
-	    mq_prog);
+	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-k key] [-m max] spool "
+	    "[file...]\n", mq_prog);
 	exit(status);
 }
 
@@ -127,11 +128,44 @@ put_file(struct put *p, const char *file)
 	return status;
 }
 
+/* The one message of a put with -k: put unless the key was used within
+ * dedup_window, then print its id (the earlier one for a duplicate). */
+static int
+put_keyed(struct put *p, struct mq_spool *sp, const char *key,
+    const char *file)
+{
+	struct mq_key k;
+	char dup[MQ_ID_MAX + 1];
+	int status;
+
+	if ((status = mq_key_claim(sp, key, &k, dup)) != MQ_EX_OK)
+		return status;
+	if (dup[0] != '\0') {
+		if (printf("%s\n", dup) < 0 || fflush(stdout) == EOF)
+			return mq_fail(MQ_EX_IOERR, "standard output", errno);
+		return MQ_EX_OK;
+	}
+	p->w.out = NULL;	/* printed once the key names it */
+	status = file != NULL ? put_file(p, file) :
+	    put_input(p, STDIN_FILENO, "standard input");
+	status = mq_worst(status, mq_writer_finish(&p->w));
+	if (status != MQ_EX_OK) {
+		mq_key_release(sp, &k);
+		return status;
+	}
+	status = mq_key_record(sp, &k, p->w.id);
+	/* The message is durable either way: its id is printed. */
+	if (printf("%s\n", p->w.id) < 0 || fflush(stdout) == EOF)
+		return mq_fail(MQ_EX_IOERR, "standard output", errno);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct mq_spool sp;
 	struct put *p;
+	const char *key = NULL;
 	int64_t delay = 0;
 	long max = -1;
 	int c, i, status;
@@ -139,11 +173,12 @@ main(int argc, char *argv[])
 	mq_setprog(argv[0]);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	while ((c = getopt(argc, argv, "0d:hlm:V")) != -1) {
+	while ((c = getopt(argc, argv, "0d:hk:lm:V")) != -1) {
 		switch (c) {
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
 		case 'd': delay = mq_duration_opt('d', optarg); break;
+		case 'k': key = optarg; break;
 		case 'm': max = mq_count_opt('m', optarg, 0); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
@@ -154,6 +189,16 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage(stderr, MQ_EX_USAGE);
+	if (key != NULL && (p->split || argc > 2)) {
+		mq_warnx("-k", "a key names one message: not with -l, -0 or "
+		    "several files");
+		return MQ_EX_USAGE;
+	}
+	if (key != NULL && !mq_key_valid(key)) {
+		mq_warnx("-k", "bad key (1 to %d of A-Z a-z 0-9 . _ - : @ + =, "
+		    "not starting with . or -)", MQ_KEY_MAX);
+		return MQ_EX_USAGE;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if ((status = mq_spool_open(&sp, argv[0], MQ_CREATE)) != MQ_EX_OK)
 		return status;
@@ -164,11 +209,15 @@ main(int argc, char *argv[])
 	mq_tmp_sweep(&sp);
 	if ((status = mq_writer_init(&p->w, &sp, delay, stdout, '\n')) != 0)
 		return status;
-	if (argc == 1)
-		status = put_input(p, STDIN_FILENO, "standard input");
-	for (i = 1; i < argc && status != MQ_EX_TEMPFAIL; i++)
-		status = mq_worst(status, put_file(p, argv[i]));
-	status = mq_worst(status, mq_writer_finish(&p->w));
+	if (key != NULL && sp.pol.dedup_window > 0) {
+		status = put_keyed(p, &sp, key, argc == 2 ? argv[1] : NULL);
+	} else {
+		if (argc == 1)
+			status = put_input(p, STDIN_FILENO, "standard input");
+		for (i = 1; i < argc && status != MQ_EX_TEMPFAIL; i++)
+			status = mq_worst(status, put_file(p, argv[i]));
+		status = mq_worst(status, mq_writer_finish(&p->w));
+	}
 	mq_spool_close(&sp);
 	free(p);
 	return status;

@@ -1,11 +1,13 @@
-/* dir: directory listings and directory fsync. */
+/* dir: directory listings, directory fsync, and small file I/O. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dir.h"
 
 int
@@ -158,4 +160,66 @@ mq_fsync(int fd)
 			return -1;
 	}
 	return 0;
+}
+
+int
+mq_stamp(int dirfd, const char *name, int64_t ms)
+{
+	struct timespec ts[2];
+
+	ts[0] = ts[1] = mq_ms_ts(ms);
+	return utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+mq_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t
+mq_read_small(int dirfd, const char *name, char *buf, size_t len)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+	int fd, err;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	err = fstat(fd, &st) == -1 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	if (err != 0) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	while (got < len) {
+		if ((n = read(fd, buf + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
 }

@@ -1,8 +1,10 @@
-/* dir: directory listings and directory fsync. */
+/* dir: directory listings, directory fsync, and small file I/O. */
 #ifndef MQ_DIR_H
 #define MQ_DIR_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct mq_names {
 	char **v;
@@ -23,5 +25,13 @@ const char *mq_names_pop(struct mq_names *names);
 int mq_fsync(int fd);
 /* openat(2) of a subdirectory, never following a symlink. */
 int mq_opendir(int dirfd, const char *name);
+/* Sets the mtime (and atime) of dirfd/name, not following a symlink. */
+int mq_stamp(int dirfd, const char *name, int64_t ms);
+/* write(2) of all of buf, through short writes and EINTR; 0 or -1. */
+int mq_write_all(int fd, const void *buf, size_t len);
+/* Reads up to len bytes of the regular file dirfd/name (never through a
+ * symlink, never blocking on a fifo). The count, or -1 with errno set
+ * (EINVAL: not a regular file). */
+ssize_t mq_read_small(int dirfd, const char *name, char *buf, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
-/* lease: checking a lease path given by a user, and completing a lease.
+/* lease: checking a lease path given by a user, and settling a lease:
+ * ack, retry, dead-letter.
  *
  * A lease operand must be SPOOL/cur/ID,N: no ".." component, the last
  * directory named cur, a spool around it, and a regular file under a
@@ -20,8 +21,12 @@
 #include "diag.h"
 #include "dir.h"
 #include "lease.h"
+#include "ready.h"
+#include "reason.h"
+#include "take.h"
 
 #define PRUNE_EVERY_MAX (60 * 1000)	/* done/ swept at least this often */
+#define RETRY_GUARD (5 * 1000)		/* ms: see mq_lease_retry */
 
 static int
 not_lease(const char *path, const char *why)
@@ -162,24 +167,95 @@ prune(struct mq_spool *sp, int64_t now)
 	mq_names_free(&names);
 }
 
+/* The status for a failed call on the lease: ENOENT is a lost lease. */
+static int
+failed(const char *path, int err)
+{
+	return err == ENOENT ? lease_lost(path) :
+	    mq_fail(MQ_EX_IOERR, path, err);
+}
+
 int
 mq_lease_ack(struct mq_lease *l, const char *path)
 {
-	struct timespec ts[2];
 	int64_t now;
 
 	if (l->sp.pol.keep == 0) {
 		if (unlinkat(l->sp.cur, l->name, 0) == -1)
-			return errno == ENOENT ? lease_lost(path) :
-			    mq_fail(MQ_EX_IOERR, path, errno);
+			return failed(path, errno);
+		mq_reason_clear(&l->sp, l->n.id);
 		return MQ_EX_OK;
 	}
 	if (renameat(l->sp.cur, l->name, l->sp.done, l->name) == -1)
-		return errno == ENOENT ? lease_lost(path) :
-		    mq_fail(MQ_EX_IOERR, path, errno);
+		return failed(path, errno);
+	mq_reason_clear(&l->sp, l->n.id);
 	now = mq_now_ms();
-	ts[0] = ts[1] = mq_ms_ts(now);
-	(void)utimensat(l->sp.done, l->name, ts, AT_SYMLINK_NOFOLLOW);
+	(void)mq_stamp(l->sp.done, l->name, now);
 	prune(&l->sp, now);
 	return MQ_EX_OK;
+}
+
+/* To dlq/: the reason given is written first; a reason the system
+ * decides (head) is written by mq_bury. */
+static int
+bury(struct mq_lease *l, const char *path, const char *why, const char *head)
+{
+	int status;
+
+	if (why != NULL && (status = mq_reason_set(&l->sp, l->n.id, why,
+	    strlen(why))) != MQ_EX_OK)
+		return status;
+	status = mq_bury(&l->sp, l->sp.cur, &l->n, mq_now_ms(),
+	    why == NULL ? head : NULL);
+	return status == MQ_EX_LOST ? lease_lost(path) : status;
+}
+
+int
+mq_lease_bury(struct mq_lease *l, const char *path, const char *why)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "dead-lettered by hand on attempt %lu",
+	    l->n.attempts);
+	return bury(l, path, why, head);
+}
+
+int
+mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
+    const char *why, int *buried)
+{
+	struct mq_spool *sp = &l->sp;
+	struct mq_leaf lf;
+	char head[128];
+	int64_t now, ready, guard;
+	int err, status;
+
+	*buried = 0;
+	if (l->n.attempts >= (unsigned long)sp->pol.max_attempts) {
+		snprintf(head, sizeof(head), "attempts ran out: retried on "
+		    "attempt %lu of %ld", l->n.attempts, sp->pol.max_attempts);
+		status = bury(l, path, why, head);
+		*buried = status == MQ_EX_OK;
+		return status;
+	}
+	if (why != NULL && (status = mq_reason_set(sp, l->n.id, why,
+	    strlen(why))) != MQ_EX_OK)
+		return status;
+	if (delay < 0)
+		delay = mq_backoff(&sp->pol, l->n.attempts);
+	now = mq_now_ms();
+	ready = now + delay;
+	/* The time first, as a take does, and at least a few seconds ahead:
+	 * no taker may see the file as an expired lease in cur/, or claim it
+	 * in new/ before the rename is done. Then the real ready time. */
+	guard = ready > now + RETRY_GUARD ? ready : now + RETRY_GUARD;
+	if (mq_stamp(sp->cur, l->name, guard) == -1)
+		return failed(path, errno);
+	lf.fd[0] = -1;
+	err = mq_leaf_enter(sp, &lf, ready, sp->cur, l->name, l->name);
+	if (err == 0 && guard != ready)
+		(void)mq_stamp(lf.fd[2], l->name, ready);
+	if (lf.fd[0] != -1)
+		mq_leaf_close(&lf);
+	return err != 0 ? failed(path, err) : MQ_EX_OK;
 }

@@ -2,6 +2,8 @@
 #ifndef MQ_LEASE_H
 #define MQ_LEASE_H
 
+#include <stdint.h>
+
 #include "name.h"
 #include "spool.h"
 
@@ -18,5 +20,13 @@ int mq_lease_open(struct mq_lease *l, const char *path);
 void mq_lease_close(struct mq_lease *l);
 /* Completes the lease: unlinked, or moved to done/ when the spool keeps. */
 int mq_lease_ack(struct mq_lease *l, const char *path);
+/* Gives the lease back, ready again after delay ms (-1: the backoff for
+ * its attempt), with why (or NULL) as its reason; when its attempts are
+ * used up it goes to dlq/ instead and *buried is set. */
+int mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
+    const char *why, int *buried);
+/* Dead-letters the lease now, with why as its reason (NULL: the system
+ * says it was dead-lettered by hand). */
+int mq_lease_bury(struct mq_lease *l, const char *path, const char *why);
 
 #endif

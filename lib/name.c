@@ -9,8 +9,11 @@
  *
  * Every message file is named "ID,N": N is the number of deliveries it
  * has had (0 in new/ before the first), and in cur/ the number of this
- * one. Nothing outside [A-Za-z0-9._-,] is ever accepted, so a name that
- * parses is safe to print.
+ * one. A redrive from dlq/ resets N and counts itself in a third field,
+ * "ID,N,G", so that no lease name is ever used twice: a holder of a
+ * lease from an earlier life cannot complete the new one. Nothing
+ * outside [A-Za-z0-9._-,] is ever accepted, so a name that parses is
+ * safe to print.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -22,7 +25,7 @@
 #include "name.h"
 
 static uint64_t
-random_part(void)
+random_seed(void)
 {
 	uint64_t r = 0;
 	int fd;
@@ -38,7 +41,21 @@ random_part(void)
 		r ^= (uint64_t)getpid() << 24;
 		r ^= (uint64_t)(uintptr_t)&r;
 	}
-	return r & 0xffffffffffffULL;
+	return r;
+}
+
+unsigned long long
+mq_random(void)
+{
+	static uint64_t state;
+	uint64_t z;
+
+	if (state == 0)
+		state = random_seed() | 1;
+	z = (state += 0x9e3779b97f4a7c15ULL);	/* splitmix64 */
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 void
@@ -49,13 +66,20 @@ mq_id_new(char id[MQ_ID_MAX + 1])
 	int64_t now;
 
 	if (rnd == 0)
-		rnd = random_part() | 1;
+		rnd = (random_seed() & 0xffffffffffffULL) | 1;
 	now = mq_now_us();
 	if (now <= last)
 		now = last + 1;
 	last = now;
 	snprintf(id, MQ_ID_MAX + 1, "%016lld.%012llx", (long long)now,
 	    (unsigned long long)rnd);
+}
+
+static int
+id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 int
@@ -65,42 +89,73 @@ mq_id_valid(const char *s, size_t len)
 
 	if (len == 0 || len > MQ_ID_MAX || s[0] == '.' || s[0] == '-')
 		return 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+	for (i = 0; i < len; i++)
+		if (!id_char(s[i]))
+			return 0;
+	return 1;
+}
+
+int
+mq_key_valid(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == MQ_KEY_MAX || (!id_char(s[i]) &&
+		    strchr(":@+=", s[i]) == NULL))
 			return 0;
 	}
 	return 1;
+}
+
+/* A decimal number without leading zeros, at most MQ_ATTEMPTS_MAX; the
+ * position after it, or NULL. */
+static const char *
+number(const char *p, unsigned long *v)
+{
+	unsigned long a = 0;
+
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		a = a * 10 + (unsigned long)(*p - '0');
+		if (a > MQ_ATTEMPTS_MAX)
+			return NULL;
+	}
+	*v = a;
+	return p;
 }
 
 int
 mq_name_parse(const char *s, struct mq_name *n)
 {
 	const char *comma, *p;
-	unsigned long a = 0;
+	unsigned long a, g = 0;
 
 	if ((comma = strchr(s, ',')) == NULL ||
 	    !mq_id_valid(s, (size_t)(comma - s)))
 		return -1;
-	p = comma + 1;
-	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] != '\0'))
+	if ((p = number(comma + 1, &a)) == NULL)
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		a = a * 10 + (unsigned long)(*p - '0');
-		if (a > MQ_ATTEMPTS_MAX)
-			return -1;
-	}
+	if (*p == ',' && ((p = number(p + 1, &g)) == NULL || g == 0))
+		return -1;
 	if (*p != '\0')
 		return -1;
 	memcpy(n->id, s, (size_t)(comma - s));
 	n->id[comma - s] = '\0';
 	n->attempts = a;
+	n->gen = g;
 	return 0;
 }
 
 void
-mq_name_format(char *buf, const char *id, unsigned long attempts)
+mq_name_format(char *buf, const struct mq_name *n)
 {
-	snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu", id, attempts);
+	if (n->gen == 0)
+		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu", n->id, n->attempts);
+	else
+		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu,%lu", n->id,
+		    n->attempts, n->gen);
 }

@@ -1,9 +1,11 @@
 /* opt: option arguments shared by the programs. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "opt.h"
+#include "reason.h"
 
 long
 mq_count_opt(char opt, const char *s, long min)
@@ -19,4 +21,21 @@ mq_count_opt(char opt, const char *s, long min)
 		exit(MQ_EX_USAGE);
 	}
 	return n;
+}
+
+const char *
+mq_reason_opt(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0) {
+		mq_warnx("-r", "empty reason");
+		exit(MQ_EX_USAGE);
+	}
+	if (len > MQ_REASON_MAX) {
+		mq_warnx("-r", "reason too long (%zu bytes, at most %d)", len,
+		    MQ_REASON_MAX);
+		exit(MQ_EX_USAGE);
+	}
+	return s;
 }

@@ -5,5 +5,8 @@
 /* A decimal count of at least min, or a usage error naming the option
  * (exit 64). */
 long mq_count_opt(char opt, const char *s, long min);
+/* A reason for -r: not empty, at most MQ_REASON_MAX bytes; or a usage
+ * error (exit 64). */
+const char *mq_reason_opt(const char *s);
 
 #endif

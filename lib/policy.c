@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "name.h"
 #include "policy.h"
 
 #define LINE_MAX_LEN 1024
@@ -45,6 +46,20 @@ mq_policy_defaults(struct mq_policy *p)
 	p->max_depth = 0;
 	p->keep = 0;
 	p->sync = 1;
+}
+
+int64_t
+mq_backoff(const struct mq_policy *p, unsigned long attempt)
+{
+	int64_t d = p->backoff, lo;
+	unsigned long i;
+
+	for (i = 1; i < attempt && d < p->backoff_max; i++)
+		d *= 2;
+	if (d > p->backoff_max)
+		d = p->backoff_max;
+	lo = d / 2;
+	return lo + (int64_t)(mq_random() % (uint64_t)(d - lo + 1));
 }
 
 static char *

@@ -16,6 +16,10 @@ struct mq_policy {
 };
 
 void mq_policy_defaults(struct mq_policy *p);
+/* The delay before retrying a message whose attempt-th delivery failed:
+ * backoff doubled per attempt, capped at backoff_max, then drawn at
+ * random between half of that and all of it (ms). */
+int64_t mq_backoff(const struct mq_policy *p, unsigned long attempt);
 /* Reads SPOOL/config (absent: the defaults). Returns an exit status. */
 int mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool);
 

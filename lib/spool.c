@@ -165,6 +165,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	int made = 0, status;
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
+	sp->reason = sp->key = -1;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	if (len == 0) {
@@ -193,11 +194,29 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	return mq_policy_read(&sp->pol, sp->fd, sp->path);
 }
 
+int
+mq_spool_subdir(struct mq_spool *sp, int *fd, const char *name, int how)
+{
+	if (*fd != -1)
+		return 0;
+	*fd = mq_opendir(sp->fd, name);
+	if (*fd == -1 && errno == ENOENT && how == MQ_CREATE) {
+		if (mkdirat(sp->fd, name, 0777) == 0) {
+			if (mq_fsync(sp->fd) == -1)
+				return -1;
+		} else if (errno != EEXIST) {
+			return -1;
+		}
+		*fd = mq_opendir(sp->fd, name);
+	}
+	return *fd == -1 ? -1 : 0;
+}
+
 void
 mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
-	    &sp->done };
+	    &sp->done, &sp->reason, &sp->key };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

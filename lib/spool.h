@@ -8,6 +8,7 @@ struct mq_spool {
 	char *path;		/* as given, trailing slashes removed */
 	int fd;			/* the spool directory */
 	int tmp, new, cur, dlq, done;
+	int reason, key;	/* opened when first needed; -1 until then */
 	struct mq_policy pol;
 };
 
@@ -17,6 +18,9 @@ enum { MQ_OPEN = 0, MQ_CREATE = 1 };
  * Returns an exit status, the error already reported. */
 int mq_spool_open(struct mq_spool *sp, const char *path, int how);
 void mq_spool_close(struct mq_spool *sp);
+/* Opens (once) the directory reason/ or key/ into *fd, making it with
+ * MQ_CREATE. 0, or -1 with errno set (ENOENT: absent). */
+int mq_spool_subdir(struct mq_spool *sp, int *fd, const char *name, int how);
 /* "SPOOL/sub/name" into buf; name may be NULL. */
 const char *mq_spool_where(const struct mq_spool *sp, const char *sub,
     const char *name, char *buf, size_t len);

@@ -17,6 +17,7 @@
 #include "dir.h"
 #include "name.h"
 #include "ready.h"
+#include "reason.h"
 #include "take.h"
 
 struct claim {
@@ -27,28 +28,34 @@ struct claim {
 	int status;
 };
 
-static int
-stamp(int dirfd, const char *name, int64_t ms)
-{
-	struct timespec ts[2];
-
-	ts[0] = ts[1] = mq_ms_ts(ms);
-	return utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
-}
-
 int
-mq_bury(struct mq_spool *sp, int fromfd, const char *name, int64_t now)
+mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
+    int64_t now, const char *why)
 {
-	char what[4096];
+	char name[MQ_NAME_MAX + 1], what[4096];
 
+	/* A reason that cannot be written does not keep a message alive. */
+	if (why != NULL)
+		(void)mq_reason_decide(sp, n->id, why);
+	mq_name_format(name, n);
 	if (renameat(fromfd, name, sp->dlq, name) == -1) {
 		if (errno == ENOENT)
-			return MQ_EX_OK;	/* someone else moved it */
+			return MQ_EX_LOST;	/* someone else moved it */
 		return mq_fail(MQ_EX_IOERR,
 		    mq_spool_where(sp, "dlq", name, what, sizeof(what)), errno);
 	}
-	(void)stamp(sp->dlq, name, now);
+	(void)mq_stamp(sp->dlq, name, now);
 	return MQ_EX_OK;
+}
+
+/* A taker burying a message that another process moved: not an error. */
+static int
+bury(struct mq_spool *sp, int fromfd, const struct mq_name *n, int64_t now,
+    const char *why)
+{
+	int status = mq_bury(sp, fromfd, n, now, why);
+
+	return status == MQ_EX_LOST ? MQ_EX_OK : status;
 }
 
 /* A regular file under a name of the grammar, or a warning and -1. */
@@ -80,7 +87,7 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 	struct mq_leaf lf;
 	struct mq_name n;
 	struct stat st;
-	char where[4096];
+	char where[4096], why[128];
 	size_t i;
 	int64_t deadline;
 	int err, status = MQ_EX_OK;
@@ -100,8 +107,11 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 		if (deadline > now)
 			continue;
 		if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
+			snprintf(why, sizeof(why), "attempts ran out: lease "
+			    "expired on attempt %lu of %ld", n.attempts,
+			    sp->pol.max_attempts);
 			status = mq_worst(status,
-			    mq_bury(sp, sp->cur, names.v[i], now));
+			    bury(sp, sp->cur, &n, now, why));
 			continue;
 		}
 		lf.fd[0] = -1;
@@ -124,21 +134,25 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	struct claim *c = arg;
 	struct mq_name n;
 	struct stat st;
-	char lease[MQ_NAME_MAX + 1], what[4096];
+	char lease[MQ_NAME_MAX + 1], what[4096], why[128];
 
 	if (examine(leaffd, leaf, name, &n, &st) == -1)
 		return 0;
 	if (mq_ts_ms(&st.st_mtim) > c->now)
 		return 0;		/* delayed, or being claimed */
 	if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
-		c->status = mq_worst(c->status, mq_bury(sp, leaffd, name,
-		    c->now));
+		/* Only when max_attempts was lowered since it was put back. */
+		snprintf(why, sizeof(why), "attempts ran out: %lu of "
+		    "max_attempts %ld", n.attempts, sp->pol.max_attempts);
+		c->status = mq_worst(c->status, bury(sp, leaffd, &n,
+		    c->now, why));
 		return 0;
 	}
 	/* The deadline first: the lease is never seen expired in cur/. */
-	if (stamp(leaffd, name, c->deadline) == -1)
+	if (mq_stamp(leaffd, name, c->deadline) == -1)
 		return 0;
-	mq_name_format(lease, n.id, n.attempts + 1);
+	n.attempts++;
+	mq_name_format(lease, &n);
 	if (renameat(leaffd, name, sp->cur, lease) == -1) {
 		if (errno == ENOENT)
 			return 0;	/* another taker won */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name.h"
 #include "spool.h"
 
 /* Called with each new lease's name (in cur/); nonzero stops the take. */
@@ -17,7 +18,10 @@ int mq_reclaim(struct mq_spool *sp, int64_t now);
  * *taken says how many; returns an exit status. */
 int mq_take(struct mq_spool *sp, size_t count, int64_t timeout,
     mq_lease_fn *fn, void *arg, size_t *taken);
-/* Moves fromfd/name to dlq/ID,N, stamped with the time of death. */
-int mq_bury(struct mq_spool *sp, int fromfd, const char *name, int64_t now);
+/* Moves the message n from fromfd to dlq/ under the same name, stamped
+ * with the time of death. With why, the system decided: why becomes its
+ * reason (reason.h), written first. MQ_EX_LOST when it was not there. */
+int mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
+    int64_t now, const char *why);
 
 #endif

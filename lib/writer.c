@@ -93,21 +93,11 @@ mq_msg_begin(struct mq_writer *w)
 int
 mq_msg_write(struct mq_writer *w, const void *buf, size_t len)
 {
-	const char *p = buf;
 	char what[4096];
-	ssize_t n;
 
-	while (len > 0) {
-		n = write(w->fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return mq_fail(MQ_EX_IOERR, tmp_where(w, what,
-			    sizeof(what)), errno);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (mq_write_all(w->fd, buf, len) == -1)
+		return mq_fail(MQ_EX_IOERR, tmp_where(w, what, sizeof(what)),
+		    errno);
 	return MQ_EX_OK;
 }
 
@@ -136,6 +126,7 @@ mq_msg_commit(struct mq_writer *w)
 {
 	struct timespec ts[2];
 	char name[MQ_NAME_MAX + 1], what[4096];
+	struct mq_name n;
 	int64_t now;
 	int err, fd;
 
@@ -151,7 +142,9 @@ mq_msg_commit(struct mq_writer *w)
 	w->fd = -1;
 	if (close(fd) == -1)
 		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
-	mq_name_format(name, w->id, 0);
+	memcpy(n.id, w->id, sizeof(n.id));
+	n.attempts = n.gen = 0;
+	mq_name_format(name, &n);
 	err = mq_leaf_enter(w->sp, &w->leaf, w->base + w->delay, w->sp->tmp,
 	    w->id, name);
 	if (err != 0)
@@ -177,6 +170,10 @@ mq_writer_flush(struct mq_writer *w)
 		if (err != 0)
 			return mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp,
 			    "new", NULL, what, sizeof(what)), err);
+	}
+	if (w->out == NULL) {
+		w->n = 0;
+		return MQ_EX_OK;
 	}
 	for (i = 0; i < w->n; i++) {
 		fputs(w->ids[i], w->out);

@@ -17,7 +17,7 @@ struct mq_writer {
 	int64_t delay;		/* ms until a new message is ready */
 	int64_t base;		/* the batch's put time, ms */
 	struct mq_leaf leaf;	/* the batch's leaf; fd[0] == -1: none */
-	FILE *out;		/* where ids are printed */
+	FILE *out;		/* where ids are printed (NULL: nowhere) */
 	int delim;		/* '\n' or '\0' after each id */
 	size_t n;		/* ids put but not yet synced and printed */
 	char (*ids)[MQ_ID_MAX + 1];

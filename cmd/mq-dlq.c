@@ -1,0 +1,205 @@
+/* mq-dlq: dead-letter leases; list, redrive and delete dead letters. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dlq.h"
+#include "duration.h"
+#include "lease.h"
+#include "operands.h"
+#include "opt.h"
+#include "reason.h"
+
+struct bury {
+	struct mq_lease l;
+	const char *why;
+};
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f, "usage: %s [-0] [-r reason] [lease...]\n"
+	    "       %s -L [-0] spool\n"
+	    "       %s -R spool [id...]\n"
+	    "       %s -D [-o age] spool [id...]\n",
+	    mq_prog, mq_prog, mq_prog, mq_prog);
+	exit(status);
+}
+
+static int
+bury(const char *path, void *arg)
+{
+	struct bury *b = arg;
+	int status;
+
+	if ((status = mq_lease_open(&b->l, path)) != MQ_EX_OK)
+		return status;
+	return mq_lease_bury(&b->l, path, b->why);
+}
+
+static void
+print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
+{
+	char when[32], why[MQ_REASON_MAX + 1];
+	time_t t = (time_t)(d->died / 1000);
+	struct tm tm;
+	long n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(when, "-");
+	printf("%s\t%lu\t%s\t", d->n.id, d->n.attempts, when);
+	if ((n = mq_reason_get(sp, d->n.id, why)) >= 0)
+		mq_reason_print(stdout, why, (size_t)n);
+	else if (d->n.attempts >= (unsigned long)sp->pol.max_attempts)
+		printf("attempts ran out (max_attempts %ld)",
+		    sp->pol.max_attempts);
+	else
+		putchar('-');
+	putchar(delim);
+}
+
+/* The dead letters an operation applies to: all, or those named. Named
+ * ones that are not there are reported; *status gets the worst. */
+static struct mq_dead **
+select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
+{
+	struct mq_dead **v, *x;
+	size_t n = 0, i;
+	int j;
+
+	v = malloc((nids > 0 ? (size_t)nids : d->n) * sizeof(*v) + 1);
+	if (v == NULL) {
+		*status = mq_fail(MQ_EX_IOERR, "memory", errno);
+		return NULL;
+	}
+	if (nids == 0)
+		for (i = 0; i < d->n; i++)
+			v[n++] = &d->v[i];
+	for (j = 0; j < nids; j++) {
+		if (!mq_id_valid(ids[j], strlen(ids[j]))) {
+			fprintf(stderr, "%s: ", mq_prog);
+			mq_reason_print(stderr, ids[j], strlen(ids[j]));
+			fputs(": not an id\n", stderr);
+			*status = mq_worst(*status, MQ_EX_DATAERR);
+		} else if ((x = mq_dlq_find(d, ids[j])) == NULL) {
+			mq_warnx(ids[j], "no such dead letter");
+			*status = mq_worst(*status, MQ_EX_LOST);
+		} else {
+			v[n++] = x;
+		}
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static int
+redrive(struct mq_spool *sp, struct mq_dead **v)
+{
+	struct mq_leaf lf;
+	char what[4096];
+	int64_t now = mq_now_ms();
+	int status = MQ_EX_OK, err;
+
+	lf.fd[0] = -1;
+	for (; *v != NULL; v++)
+		status = mq_worst(status, mq_dlq_redrive(sp, *v, &lf, now));
+	if (lf.fd[0] != -1) {
+		err = sp->pol.sync ? mq_leaf_sync(sp, &lf) : 0;
+		mq_leaf_close(&lf);
+		if (err != 0)
+			status = mq_worst(status, mq_fail(MQ_EX_IOERR,
+			    mq_spool_where(sp, "new", NULL, what, sizeof(what)),
+			    err));
+	}
+	return status;
+}
+
+static int
+delete(struct mq_spool *sp, struct mq_dead **v, int64_t age)
+{
+	int64_t now = mq_now_ms();
+	int status = MQ_EX_OK;
+
+	for (; *v != NULL; v++)
+		if (age < 0 || (*v)->died + age <= now)
+			status = mq_worst(status, mq_dlq_delete(sp, *v));
+	return status;
+}
+
+static int
+on_spool(int mode, int argc, char **argv, int delim, int64_t age)
+{
+	struct mq_spool sp;
+	struct mq_dlq d;
+	struct mq_dead **v;
+	size_t i;
+	int status;
+
+	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
+		return status;
+	if ((status = mq_dlq_list(&sp, &d)) != MQ_EX_OK) {
+		mq_spool_close(&sp);
+		return status;
+	}
+	if (mode == 'L') {
+		for (i = 0; i < d.n; i++)
+			print_dead(&sp, &d.v[i], delim);
+		if (fflush(stdout) == EOF || ferror(stdout))
+			status = mq_fail(MQ_EX_IOERR, "standard output", errno);
+	} else if ((v = select_dead(&d, argv + 1, argc - 1, &status)) != NULL) {
+		status = mq_worst(status, mode == 'R' ? redrive(&sp, v) :
+		    delete(&sp, v, age));
+		free(v);
+	}
+	mq_dlq_free(&d);
+	mq_spool_close(&sp);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct bury b;
+	int64_t age = -1;
+	int c, mode = 0, delim = '\n', status;
+
+	mq_setprog(argv[0]);
+	memset(&b, 0, sizeof(b));
+	while ((c = getopt(argc, argv, "0DhLo:r:RV")) != -1) {
+		switch (c) {
+		case '0': delim = '\0'; break;
+		case 'D': case 'L': case 'R':
+			if (mode != 0 && mode != c)
+				usage(stderr, MQ_EX_USAGE);
+			mode = c;
+			break;
+		case 'o': age = mq_duration_opt('o', optarg); break;
+		case 'r': b.why = mq_reason_opt(optarg); break;
+		case 'h': usage(stdout, MQ_EX_OK); break;
+		case 'V': mq_version(); return MQ_EX_OK;
+		default: usage(stderr, MQ_EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((age >= 0 && mode != 'D') || (b.why != NULL && mode != 0) ||
+	    (delim == '\0' && mode != 0 && mode != 'L') ||
+	    (mode != 0 && argc < 1) || (mode == 'L' && argc > 1))
+		usage(stderr, MQ_EX_USAGE);
+	signal(SIGPIPE, SIG_IGN);
+	if (mode != 0)
+		return on_spool(mode, argc, argv, delim, age);
+	if (argc == 0 && isatty(STDIN_FILENO))
+		usage(stderr, MQ_EX_USAGE);
+	status = mq_each_operand(argc, argv, delim, bury, &b);
+	mq_lease_close(&b.l);
+	return status;
+}

@@ -1,0 +1,238 @@
+/* key: idempotency keys for mq-put -k.
+ *
+ * Key K lives in SPOOL/key/K, a file holding the id of the message put
+ * under it and a newline; its mtime is when that put was recorded. A put
+ * with -k opens (or creates, empty) key/K and takes an fcntl write lock
+ * on it, so puts of one key run one at a time. Under the lock: a file
+ * naming an id and younger than dedup_window means a duplicate, and its
+ * id is printed; otherwise the message is put (and made durable), then a
+ * new key file naming it is written in tmp/, fsynced and renamed over
+ * key/K, and the lock goes with the old file. Whoever waited on the old
+ * file finds, once it holds the lock, that key/K is no longer the file it
+ * locked, and starts again on the new one.
+ *
+ * A crash before the rename leaves the old (or an empty) key file: the
+ * put never reported success, and the next put of K goes ahead. The
+ * message is made durable before the key names it, so a key never names a
+ * message that was not put. Key files older than dedup_window are removed
+ * by later puts with -k, at most every dedup_window/16 (at least once a
+ * minute), remembered as the mtime of key/.swept; each is locked first,
+ * so a put holding it is never undercut.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "key.h"
+
+#define SWEEP_EVERY_MAX (60 * 1000)
+#define TRIES 1000		/* key files replaced under us before giving up */
+
+static const char *
+where(struct mq_spool *sp, const char *key, char *buf, size_t len)
+{
+	return mq_spool_where(sp, "key", key, buf, len);
+}
+
+static int
+lock(int fd, int wait)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Whether fd is still the file named key in key/. */
+static int
+linked(struct mq_spool *sp, int fd, const char *key, struct stat *st)
+{
+	struct stat now;
+
+	return fstat(fd, st) == 0 && fstatat(sp->key, key, &now,
+	    AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st->st_ino &&
+	    now.st_dev == st->st_dev;
+}
+
+static int
+stale(struct mq_spool *sp, const struct stat *st, int64_t now)
+{
+	return mq_ts_ms(&st->st_mtim) + sp->pol.dedup_window <= now;
+}
+
+static void
+sweep(struct mq_spool *sp, int64_t now)
+{
+	struct mq_names names;
+	struct stat st;
+	int64_t every = sp->pol.dedup_window / 16;
+	size_t i;
+	int fd;
+
+	if (every > SWEEP_EVERY_MAX)
+		every = SWEEP_EVERY_MAX;
+	if (fstatat(sp->key, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mq_ts_ms(&st.st_mtim) + every > now)
+		return;
+	fd = openat(sp->key, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		return;
+	close(fd);
+	(void)mq_stamp(sp->key, ".swept", now);
+	if (mq_dir_list(sp->key, &names) == -1)
+		return;
+	for (i = 0; i < names.n; i++) {
+		if (!mq_key_valid(names.v[i]) || fstatat(sp->key, names.v[i],
+		    &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
+		    !stale(sp, &st, now))
+			continue;
+		fd = openat(sp->key, names.v[i], O_RDWR | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		if (lock(fd, 0) == 0 && linked(sp, fd, names.v[i], &st) &&
+		    stale(sp, &st, now))
+			(void)unlinkat(sp->key, names.v[i], 0);
+		close(fd);
+	}
+	mq_names_free(&names);
+}
+
+/* The id a key file names, into id; -1 when it names none. */
+static int
+read_id(int fd, char id[MQ_ID_MAX + 1])
+{
+	char buf[MQ_ID_MAX + 2];
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, sizeof(buf), 0);
+	while (n == -1 && errno == EINTR);
+	if (n < 2 || buf[n - 1] != '\n' || !mq_id_valid(buf, (size_t)n - 1))
+		return -1;
+	memcpy(id, buf, (size_t)n - 1);
+	id[n - 1] = '\0';
+	return 0;
+}
+
+/* Opens key/K, made empty when absent. */
+static int
+open_key(struct mq_spool *sp, struct mq_key *k)
+{
+	int fd;
+
+	k->made = 1;
+	fd = openat(sp->key, k->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1 && errno == EEXIST) {
+		k->made = 0;
+		fd = openat(sp->key, k->name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	}
+	return fd;
+}
+
+int
+mq_key_claim(struct mq_spool *sp, const char *key, struct mq_key *k,
+    char dup[MQ_ID_MAX + 1])
+{
+	struct stat st;
+	char what[4096];
+	int64_t now = mq_now_ms();
+	int tries, fd;
+
+	k->fd = -1;
+	k->name = key;
+	dup[0] = '\0';
+	where(sp, key, what, sizeof(what));
+	if (mq_spool_subdir(sp, &sp->key, "key", MQ_CREATE) == -1)
+		return mq_fail(MQ_EX_CANTCREAT, what, errno);
+	sweep(sp, now);
+	for (tries = 0; tries < TRIES; tries++) {
+		if ((fd = open_key(sp, k)) == -1) {
+			if (errno == ENOENT)
+				continue;	/* swept meanwhile */
+			if (errno == ELOOP) {
+				mq_warnx(what, "not a regular file");
+				return MQ_EX_DATAERR;
+			}
+			return mq_fail(MQ_EX_CANTCREAT, what, errno);
+		}
+		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			close(fd);
+			mq_warnx(what, "not a regular file");
+			return MQ_EX_DATAERR;
+		}
+		if (lock(fd, 1) == -1) {
+			close(fd);
+			return mq_fail(MQ_EX_IOERR, what, errno);
+		}
+		if (!linked(sp, fd, key, &st)) {
+			close(fd);		/* replaced or swept: again */
+			continue;
+		}
+		if (read_id(fd, dup) == 0 && !stale(sp, &st, mq_now_ms())) {
+			close(fd);
+			return MQ_EX_OK;
+		}
+		dup[0] = '\0';
+		k->fd = fd;
+		return MQ_EX_OK;
+	}
+	mq_warnx(what, "replaced too often, giving up");
+	return MQ_EX_TEMPFAIL;
+}
+
+void
+mq_key_release(struct mq_spool *sp, struct mq_key *k)
+{
+	if (k->fd == -1)
+		return;
+	if (k->made)
+		(void)unlinkat(sp->key, k->name, 0);
+	close(k->fd);
+	k->fd = -1;
+}
+
+int
+mq_key_record(struct mq_spool *sp, struct mq_key *k, const char *id)
+{
+	char tmp[MQ_ID_MAX + 8], what[4096], line[MQ_ID_MAX + 2];
+	size_t len = strlen(id);
+	int fd, err = 0;
+
+	where(sp, k->name, what, sizeof(what));
+	snprintf(tmp, sizeof(tmp), "%s.k", id);
+	memcpy(line, id, len);
+	line[len] = '\n';
+	fd = openat(sp->tmp, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1 || mq_write_all(fd, line, len + 1) == -1 ||
+	    (sp->pol.sync && fsync(fd) == -1))
+		err = errno;
+	if (fd != -1 && close(fd) == -1 && err == 0)
+		err = errno;
+	if (err == 0 && renameat(sp->tmp, tmp, sp->key, k->name) == -1)
+		err = errno;
+	if (err != 0) {
+		(void)unlinkat(sp->tmp, tmp, 0);
+		mq_key_release(sp, k);
+		return mq_fail(MQ_EX_IOERR, what, err);
+	}
+	err = sp->pol.sync && mq_fsync(sp->key) == -1 ? errno : 0;
+	close(k->fd);		/* the lock goes with the old file */
+	k->fd = -1;
+	return err != 0 ? mq_fail(MQ_EX_IOERR, what, err) : MQ_EX_OK;
+}
