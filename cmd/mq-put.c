@@ -19,6 +19,9 @@
 
 struct put {
 	struct mq_writer w;
+	struct mq_key k;	/* -k: the key, claimed at commit */
+	const char *key;
+	char dup[MQ_ID_MAX + 1];	/* -k: the earlier put's id */
 	int split;		/* 0: one message per input; else '\n' or 0 */
 	long max;		/* refuse at this depth (0: no limit) */
 	long depth;		/* messages in the spool, counted up to max */
@@ -34,7 +37,7 @@ usage(FILE *f, int status)
 }
 
 static int
-begin(struct put *p)
+full(struct put *p)
 {
 	if (p->max > 0 && p->depth >= p->max) {
 		(void)mq_writer_flush(&p->w);	/* what fits is reported */
@@ -42,8 +45,41 @@ begin(struct put *p)
 		    p->depth, p->max);
 		return MQ_EX_TEMPFAIL;
 	}
-	p->depth++;
+	return MQ_EX_OK;
+}
+
+static int
+begin(struct put *p)
+{
+	int status;
+
+	/* A keyed put checks at commit: a duplicate is no put at all. */
+	if (p->key == NULL) {
+		if ((status = full(p)) != MQ_EX_OK)
+			return status;
+		p->depth++;
+	}
 	return mq_msg_begin(&p->w);
+}
+
+/* The payload is in tmp/: with -k, the key decides whether it is put. */
+static int
+commit(struct put *p)
+{
+	int status;
+
+	if (p->key == NULL)
+		return mq_msg_commit(&p->w);
+	if ((status = mq_key_claim(p->w.sp, p->key, &p->k, p->dup)) !=
+	    MQ_EX_OK || p->dup[0] != '\0' || (status = full(p)) != MQ_EX_OK) {
+		mq_msg_abort(&p->w);
+		mq_key_release(p->w.sp, &p->k);
+		return status;
+	}
+	p->depth++;
+	if ((status = mq_msg_commit(&p->w)) != MQ_EX_OK)
+		mq_key_release(p->w.sp, &p->k);
+	return status;
 }
 
 /* Whether a read of fd would block now: then pending ids are printed. */
@@ -97,7 +133,7 @@ put_input(struct put *p, int fd, const char *name)
 			if (end != NULL && status == MQ_EX_OK) {
 				off++;
 				open_msg = 0;
-				status = mq_msg_commit(&p->w);
+				status = commit(p);
 			}
 		}
 		if (status != MQ_EX_OK)
@@ -108,7 +144,7 @@ put_input(struct put *p, int fd, const char *name)
 	else if (n == -2)
 		status = MQ_EX_IOERR;
 	if (status == MQ_EX_OK && open_msg)
-		return mq_msg_commit(&p->w);
+		return commit(p);
 	if (open_msg)
 		mq_msg_abort(&p->w);
 	return status;
@@ -128,34 +164,28 @@ put_file(struct put *p, const char *file)
 	return status;
 }
 
-/* The one message of a put with -k: put unless the key was used within
- * dedup_window, then print its id (the earlier one for a duplicate). */
+/* The one message of a put with -k: written to tmp/, then put unless the
+ * key was used within dedup_window; its id (or the earlier one) printed
+ * once the key names it. */
 static int
-put_keyed(struct put *p, struct mq_spool *sp, const char *key,
-    const char *file)
+put_keyed(struct put *p, const char *file)
 {
-	struct mq_key k;
-	char dup[MQ_ID_MAX + 1];
 	int status;
 
-	if ((status = mq_key_claim(sp, key, &k, dup)) != MQ_EX_OK)
-		return status;
-	if (dup[0] != '\0') {
-		if (printf("%s\n", dup) < 0 || fflush(stdout) == EOF)
-			return mq_fail(MQ_EX_IOERR, "standard output", errno);
-		return MQ_EX_OK;
-	}
-	p->w.out = NULL;	/* printed once the key names it */
+	p->w.out = NULL;
+	p->k.fd = -1;
 	status = file != NULL ? put_file(p, file) :
 	    put_input(p, STDIN_FILENO, "standard input");
 	status = mq_worst(status, mq_writer_finish(&p->w));
 	if (status != MQ_EX_OK) {
-		mq_key_release(sp, &k);
+		mq_key_release(p->w.sp, &p->k);
 		return status;
 	}
-	status = mq_key_record(sp, &k, p->w.id);
+	if (p->dup[0] == '\0')
+		status = mq_key_record(p->w.sp, &p->k, p->w.id);
 	/* The message is durable either way: its id is printed. */
-	if (printf("%s\n", p->w.id) < 0 || fflush(stdout) == EOF)
+	if (printf("%s\n", p->dup[0] != '\0' ? p->dup : p->w.id) < 0 ||
+	    fflush(stdout) == EOF)
 		return mq_fail(MQ_EX_IOERR, "standard output", errno);
 	return status;
 }
@@ -210,7 +240,8 @@ main(int argc, char *argv[])
 	if ((status = mq_writer_init(&p->w, &sp, delay, stdout, '\n')) != 0)
 		return status;
 	if (key != NULL && sp.pol.dedup_window > 0) {
-		status = put_keyed(p, &sp, key, argc == 2 ? argv[1] : NULL);
+		p->key = key;
+		status = put_keyed(p, argc == 2 ? argv[1] : NULL);
 	} else {
 		if (argc == 1)
 			status = put_input(p, STDIN_FILENO, "standard input");

@@ -207,7 +207,7 @@ mq_read_small(int dirfd, const char *name, char *buf, size_t len)
 		errno = err;
 		return -1;
 	}
-	while (got < len) {
+	while (got < len && (got == 0 || (off_t)got < st.st_size)) {
 		if ((n = read(fd, buf + got, len - got)) == -1) {
 			if (errno == EINTR)
 				continue;

@@ -279,3 +279,135 @@ interrupt_put() {
 	[ "$status" -eq 73 ]
 	[[ "$output" =~ ^mq-put:\ file/q: ]]
 }
+
+# -k: idempotency keys.
+
+@test "-k: eight puts of one key at once make one message, all print its id" {
+	for i in 1 2 3 4 5 6 7 8; do
+		(echo "copy $i" | mq-put -k order-42 "$Q" >"out.$i"; echo $? >"rc.$i") &
+	done
+	wait
+	[ "$(cat rc.* | sort -u)" = 0 ]
+	[ "$(cat out.* | sort -u | wc -l)" -eq 1 ]
+	[ "$(cat out.* | wc -l)" -eq 8 ]
+	id=$(cat out.1)
+	[ "$(files "$Q" new)" = "$(find "$Q/new" -type f -name "$id,0")" ]
+	[ "$(count "$Q" new)" -eq 1 ]
+	[ "$(cat "$Q/key/order-42")" = "$id" ]
+}
+
+@test "-k: a repeated key within dedup_window changes nothing, even once acked" {
+	id=$(mq-put -k k1 "$Q" <<<"first")
+	run mq-put -k k1 "$Q" <<<"second"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id" ]
+	[ "$(count "$Q" new)" -eq 1 ]
+	mq-take "$Q" | mq-ack
+	run mq-put -k k1 "$Q" <<<"third"
+	[ "$output" = "$id" ]
+	[ "$(find "$Q" -path "$Q/key" -prune -o -type f -print | wc -l)" -eq 0 ]
+	other=$(mq-put -k k2 "$Q" <<<"other")
+	[ "$other" != "$id" ]
+}
+
+@test "-k: the key works again after dedup_window, and old keys are swept" {
+	mkdir -p "$Q" && echo 'dedup_window=1s' >"$Q/config"
+	id=$(mq-put -k again "$Q" <<<"a")
+	mq-put -k old "$Q" <<<"o" >/dev/null
+	sleep 1.1
+	id2=$(mq-put -k again "$Q" <<<"b")
+	[ "$id2" != "$id" ]
+	[ "$(count "$Q" new)" -eq 3 ]
+	[ "$(cat "$Q/key/again")" = "$id2" ]
+	[ ! -e "$Q/key/old" ]
+}
+
+@test "-k: dedup_window=0 turns keys off" {
+	mkdir -p "$Q" && echo 'dedup_window=0' >"$Q/config"
+	a=$(mq-put -k same "$Q" <<<"a")
+	b=$(mq-put -k same "$Q" <<<"b")
+	[ "$a" != "$b" ]
+	[ "$(count "$Q" new)" -eq 2 ]
+}
+
+@test "-k: a key can never name a path outside the spool" {
+	mkdir -p "$Q"
+	for k in '../x' 'a/b' '.hidden' '-rf' '' "$(printf 'a\nb')" 'ä' "$(head -c 129 /dev/zero | tr '\0' a)"; do
+		run mq-put -k "$k" "$Q" <<<"x"
+		[ "$status" -eq 64 ]
+		[ "$output" = "mq-put: -k: bad key (1 to 128 of A-Z a-z 0-9 . _ - : @ + =, not starting with . or -)" ]
+	done
+	[ ! -e "$Q/key" ] && [ ! -e x ] && [ ! -e "$Q/x" ]
+	[ "$(count "$Q" . )" -eq 0 ]
+	run mq-put -k 'user@example.com:2026-11-22+v=1' "$Q" <<<"x"
+	[ "$status" -eq 0 ]
+	[ -f "$Q/key/user@example.com:2026-11-22+v=1" ]
+	run mq-put -k "$(head -c 128 /dev/zero | tr '\0' a)" "$Q" <<<"x"
+	[ "$status" -eq 0 ]
+}
+
+@test "-k names one message: not with -l, -0 or several files" {
+	echo a >a && echo b >b
+	for args in "-l" "-0" "$Q a b"; do
+		run mq-put -k k $args "$Q" </dev/null
+		[ "$status" -eq 64 ]
+	done
+	[ ! -e "$Q" ]
+	run mq-put -k k "$Q" a
+	[ "$status" -eq 0 ]
+	[ "$(cat "$(files "$Q" new)")" = a ]
+}
+
+@test "-k: a put that fails holds no key; a duplicate of a full spool exits 0" {
+	id=$(mq-put -k first "$Q" <<<"1")
+	run mq-put -m 1 -k second "$Q" <<<"2"
+	[ "$status" -eq 75 ]
+	[ ! -e "$Q/key/second" ]
+	run mq-put -m 1 -k first "$Q" <<<"1"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$id" ]
+	mq-take "$Q" | mq-ack
+	run mq-put -m 1 -k second "$Q" <<<"2"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$Q/key/second")" = "$output" ]
+}
+
+@test "-k: a key file left empty or torn by a crash does not block the key" {
+	mkdir -p "$Q/key"
+	: >"$Q/key/torn1"
+	printf '17000000000' >"$Q/key/torn2"
+	a=$(mq-put -k torn1 "$Q" <<<"a")
+	b=$(mq-put -k torn2 "$Q" <<<"b")
+	[ "$(cat "$Q/key/torn1")" = "$a" ] && [ "$(cat "$Q/key/torn2")" = "$b" ]
+	[ "$(count "$Q" new)" -eq 2 ]
+}
+
+@test "-k: kill -9 at random moments never leaves the key naming no message" {
+	head -c 300000 /dev/urandom >big
+	for i in $(seq 1 40); do
+		mq-put -k held "$Q" big >/dev/null 2>&1 &
+		sleep "0.00$((RANDOM % 10))"
+		kill -9 $! 2>/dev/null || true
+		wait || true
+		if [ -s "$Q/key/held" ]; then
+			id=$(cat "$Q/key/held")
+			[ -n "$(find "$Q/new" -type f -name "$id,0")" ]
+		fi
+	done
+	run mq-put -k held "$Q" big
+	[ "$status" -eq 0 ]
+	f=$(find "$Q/new" -type f -name "$output,0")
+	cmp "$f" big
+	[ "$(cat "$Q/key/held")" = "$output" ]
+}
+
+@test "-k: a symlink planted in key/ is refused (65) and not followed" {
+	mkdir -p "$Q/key"
+	echo secret >target
+	ln -s "$PWD/target" "$Q/key/planted"
+	run mq-put -k planted "$Q" <<<"x"
+	[ "$status" -eq 65 ]
+	[ "$output" = "mq-put: $Q/key/planted: not a regular file" ]
+	[ "$(cat target)" = secret ]
+	[ "$(count "$Q" new)" -eq 0 ]
+}
