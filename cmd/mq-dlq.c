@@ -100,8 +100,21 @@ select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
 	return v;
 }
 
+/* A dead letter that went meanwhile (another mq-dlq): reported only when
+ * it was named. */
 static int
-redrive(struct mq_spool *sp, struct mq_dead **v)
+vanished(const struct mq_dead *d, int named, int status)
+{
+	if (status != MQ_EX_LOST)
+		return status;
+	if (!named)
+		return MQ_EX_OK;
+	mq_warnx(d->n.id, "no longer a dead letter");
+	return status;
+}
+
+static int
+redrive(struct mq_spool *sp, struct mq_dead **v, int named)
 {
 	struct mq_leaf lf;
 	char what[4096];
@@ -110,7 +123,8 @@ redrive(struct mq_spool *sp, struct mq_dead **v)
 
 	lf.fd[0] = -1;
 	for (; *v != NULL; v++)
-		status = mq_worst(status, mq_dlq_redrive(sp, *v, &lf, now));
+		status = mq_worst(status, vanished(*v, named,
+		    mq_dlq_redrive(sp, *v, &lf, now)));
 	if (lf.fd[0] != -1) {
 		err = sp->pol.sync ? mq_leaf_sync(sp, &lf) : 0;
 		mq_leaf_close(&lf);
@@ -123,14 +137,15 @@ redrive(struct mq_spool *sp, struct mq_dead **v)
 }
 
 static int
-delete(struct mq_spool *sp, struct mq_dead **v, int64_t age)
+delete(struct mq_spool *sp, struct mq_dead **v, int named, int64_t age)
 {
 	int64_t now = mq_now_ms();
 	int status = MQ_EX_OK;
 
 	for (; *v != NULL; v++)
 		if (age < 0 || (*v)->died + age <= now)
-			status = mq_worst(status, mq_dlq_delete(sp, *v));
+			status = mq_worst(status, vanished(*v, named,
+			    mq_dlq_delete(sp, *v)));
 	return status;
 }
 
@@ -155,8 +170,8 @@ on_spool(int mode, int argc, char **argv, int delim, int64_t age)
 		if (fflush(stdout) == EOF || ferror(stdout))
 			status = mq_fail(MQ_EX_IOERR, "standard output", errno);
 	} else if ((v = select_dead(&d, argv + 1, argc - 1, &status)) != NULL) {
-		status = mq_worst(status, mode == 'R' ? redrive(&sp, v) :
-		    delete(&sp, v, age));
+		status = mq_worst(status, mode == 'R' ?
+		    redrive(&sp, v, argc > 1) : delete(&sp, v, argc > 1, age));
 		free(v);
 	}
 	mq_dlq_free(&d);

@@ -108,12 +108,10 @@ gone(struct mq_spool *sp, const char *name, int err)
 {
 	char what[4096];
 
-	mq_spool_where(sp, "dlq", name, what, sizeof(what));
-	if (err == ENOENT) {
-		mq_warnx(what, "no longer a dead letter");
+	if (err == ENOENT)
 		return MQ_EX_LOST;
-	}
-	return mq_fail(MQ_EX_IOERR, what, err);
+	return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what,
+	    sizeof(what)), err);
 }
 
 int

@@ -15,6 +15,14 @@
  *   ack      cur/ID,N        unlink, or -> done/ID,N (keep)
  *   expiry   cur/ID,N        when its mtime has passed, a taker moves it
  *                            back to new/ (or dlq/ID,N at max_attempts)
+ *   retry    cur/ID,N        utimensat(ready, or a guard 5 s ahead)
+ *            -> new/.../ID,N          (or dlq/ID,N at max_attempts)
+ *   bury     cur/ID,N        -> dlq/ID,N, utimensat(time of death)
+ *   redrive  dlq/ID,N[,G]    utimensat(now) -> new/.../ID,0,G+1
+ *
+ * Beside the states: reason/ID, the last reason a message was retried or
+ * dead-lettered for (reason.c), and key/KEY, the id put under an
+ * idempotency key (key.c). Both are made when first needed.
  *
  * new/ is a trie keyed by the time a message becomes ready, in
  * milliseconds since the epoch: the key 1763833990123 is the directory

@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# The runnable examples: make demo's quickstart and cron-drain.
+
+load helper
+
+ex=$BATS_TEST_DIRNAME/../examples
+
+# A worker for cron-drain: its payload says how to end.
+worker() {
+	cat >worker <<'SH'
+#!/bin/sh
+payload=$(cat)
+echo "worker: $MQ_ID attempt $MQ_ATTEMPT: $payload" >>"$LOG"
+case $payload in
+ok*) exit 0 ;;
+later) exit 75 ;;
+bad) echo "cannot parse line 3" >&2; exit 65 ;;
+boom) echo "something" >&2; echo "boom happened" >&2; exit 3 ;;
+kill) kill -9 $$ ;;
+esac
+exit 1
+SH
+	chmod +x worker
+}
+
+@test "make demo's quickstart runs to the end on a spool of its own" {
+	run "$ex/quickstart"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"attempts used up (2 of max_attempts 2), dead-lettered"* ]]
+	[[ "$output" == *"	2	20"*"	card declined: card expired"* ]]
+	[[ "$output" == *"/cur/"*",1,1"* ]]
+	[[ "${lines[-1]}" == "(exit status 1: nothing ready)" ]]
+}
+
+@test "cron-drain acks, retries and dead-letters by exit status" {
+	worker
+	export LOG=$PWD/log
+	mkdir -p "$Q" && echo 'backoff=1h' >"$Q/config"
+	for p in ok1 later bad boom kill ok2; do
+		mq-put "$Q" <<<"$p" >"id.$p"
+	done
+	run "$ex/cron-drain" "$Q" ./worker
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <log)" -eq 6 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	# ok1, ok2: acked. bad: dead now, with its reason.
+	[ "$(mq-dlq -L "$Q" | cut -f1,2,4)" = "$(cat id.bad)	1	exit 65: cannot parse line 3" ]
+	# later, boom, kill: waiting for their backoff, with their reasons.
+	[ "$(count "$Q" new)" -eq 3 ]
+	[ ! -e "$Q/reason/$(cat id.later)" ]
+	[ "$(cat "$Q/reason/$(cat id.boom)")" = "exit 3: boom happened" ]
+	[[ "$(cat "$Q/reason/$(cat id.kill)")" == "exit 137"* ]]
+	# stderr passes through
+	[[ "$output" == *"something"*"boom happened"* ]]
+	# the environment
+	grep -qx "worker: $(cat id.ok1) attempt 1: ok1" log
+}
+
+@test "cron-drain: payloads with shell metacharacters reach stdin untouched" {
+	cat >worker <<'SH'
+#!/bin/sh
+cat >>"$OUT"
+SH
+	chmod +x worker
+	export OUT=$PWD/out
+	printf '%s' '$(touch pwned); `touch pwned2` "; rm -rf / ;' | mq-put "$Q" >/dev/null
+	printf 'a\0b\n\377' | mq-put "$Q" >/dev/null
+	"$ex/cron-drain" "$Q" ./worker
+	cmp out <(printf '%s' '$(touch pwned); `touch pwned2` "; rm -rf / ;'; printf 'a\0b\n\377')
+	[ ! -e pwned ] && [ ! -e pwned2 ]
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "cron-drain -n stops after that many; an empty spool is a quiet success" {
+	worker
+	export LOG=$PWD/log
+	seq -f 'ok%g' 1 5 | mq-put -l "$Q" >/dev/null
+	"$ex/cron-drain" -n 2 "$Q" ./worker
+	[ "$(count "$Q" new)" -eq 3 ]
+	"$ex/cron-drain" "$Q" ./worker
+	run "$ex/cron-drain" "$Q" ./worker
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$ex/cron-drain" "$Q"
+	[ "$status" -eq 64 ]
+}
