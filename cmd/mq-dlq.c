@@ -75,7 +75,7 @@ select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
 	size_t n = 0, i;
 	int j;
 
-	v = malloc((nids > 0 ? (size_t)nids : d->n) * sizeof(*v) + 1);
+	v = malloc(((nids > 0 ? (size_t)nids : d->n) + 1) * sizeof(*v));
 	if (v == NULL) {
 		*status = mq_fail(MQ_EX_IOERR, "memory", errno);
 		return NULL;
