@@ -396,8 +396,8 @@ interrupt_put() {
 	done
 	run mq-put -k held "$Q" big
 	[ "$status" -eq 0 ]
-	f=$(find "$Q/new" -type f -name "$output,0")
-	cmp "$f" big
+	msg=$(find "$Q/new" -type f -name "$output,0")
+	cmp "$msg" big
 	[ "$(cat "$Q/key/held")" = "$output" ]
 }
 

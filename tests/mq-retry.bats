@@ -73,11 +73,11 @@ mtime_ms() {
 	before=$(now_ms)
 	mq-retry <leases
 	after=$(now_ms)
-	find "$Q/new" -type f -exec stat -c %.3Y {} + | tr -d . | sort -u >times
-	[ "$(wc -l <times)" -gt 1 ]	# not all the same
+	find "$Q/new" -type f -exec stat -c %.3Y {} + | tr -d . | sort -u >stamps
+	[ "$(wc -l <stamps)" -gt 1 ]	# not all the same
 	while read -r t; do
 		[ "$t" -ge $((before + 5000)) ] && [ "$t" -le $((after + 10000)) ]
-	done <times
+	done <stamps
 }
 
 @test "-r keeps the reason in reason/ID, readable with cat" {
@@ -170,8 +170,8 @@ mtime_ms() {
 
 @test "several operands: each is handled, the status is the worst" {
 	seq 1 2 | mq-put -l "$Q" >/dev/null
-	mapfile -t l < <(mq-take -n 2 "$Q")
-	run mq-retry -d 0 "${l[0]}" /etc/passwd "$Q/cur/1234567890123456.abcdefabcdef,1" "${l[1]}"
+	mapfile -t held < <(mq-take -n 2 "$Q")
+	run mq-retry -d 0 "${held[0]}" /etc/passwd "$Q/cur/1234567890123456.abcdefabcdef,1" "${held[1]}"
 	[ "$status" -eq 65 ]
 	[ "$(count "$Q" new)" -eq 2 ]
 }
@@ -198,7 +198,7 @@ mtime_ms() {
 	for round in 1 2 3 4 5; do
 		# All 200 leased (a retry that lost its race may leave its
 		# message waiting the few seconds of its guard: see mq.7).
-		for try in $(seq 1 80); do
+		for _ in $(seq 1 80); do
 			[ -n "$(find "$Q/new" -type f -newermt now)" ] || break
 			sleep 0.1
 		done
@@ -208,8 +208,8 @@ mtime_ms() {
 		# Retries of every lease against takers reclaiming the same
 		# leases as they expire.
 		xargs -P 4 -n 10 mq-retry -d 0 <leases >/dev/null 2>retry.err &
-		for i in 1 2 3 4; do
-			(for j in $(seq 1 10); do mq-take -n 20 -t 1h "$Q"; done) >>taken &
+		for _ in 1 2 3 4; do
+			(for _ in $(seq 1 10); do mq-take -n 20 -t 1h "$Q"; done) >>taken &
 		done
 		wait
 		# Only lost leases may fail, never anything else.
