@@ -16,6 +16,7 @@
 #include "operands.h"
 #include "opt.h"
 #include "reason.h"
+#include "wait.h"
 
 struct bury {
 	struct mq_lease l;
@@ -128,6 +129,7 @@ redrive(struct mq_spool *sp, struct mq_dead **v, int named)
 	if (lf.fd[0] != -1) {
 		err = sp->pol.sync ? mq_leaf_sync(sp, &lf) : 0;
 		mq_leaf_close(&lf);
+		mq_ring(sp);
 		if (err != 0)
 			status = mq_worst(status, mq_fail(MQ_EX_IOERR,
 			    mq_spool_where(sp, "new", NULL, what, sizeof(what)),

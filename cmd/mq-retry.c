@@ -36,7 +36,7 @@ retry(const char *path, void *arg)
 	status = mq_lease_retry(&r->l, path, r->delay, r->why, &buried);
 	if (buried)
 		mq_warnx(path, "attempts used up (%lu of max_attempts %ld), "
-		    "dead-lettered", r->l.n.attempts, r->l.sp.pol.max_attempts);
+		    "dead-lettered", r->l.n.attempts, r->l.sp->pol.max_attempts);
 	return status;
 }
 

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "duration.h"
 #include "opt.h"
 #include "spool.h"
 #include "take.h"
+#include "wait.h"
 
 struct out {
 	int delim;
@@ -18,7 +20,7 @@ struct out {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0] [-n count] [-t timeout] spool...\n",
+	fprintf(f, "usage: %s [-0] [-n count] [-t timeout] [-w wait] spool...\n",
 	    mq_prog);
 	exit(status);
 }
@@ -37,16 +39,18 @@ main(int argc, char *argv[])
 {
 	struct mq_spool *sps;
 	struct out o = { '\n' };
-	int64_t timeout = -1;
+	struct mq_waiter w;
+	int64_t timeout = -1, wait = -1, until = 0;
 	size_t count = 1, taken = 0;
 	int c, i, status = MQ_EX_OK;
 
 	mq_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "0hn:t:V")) != -1) {
+	while ((c = getopt(argc, argv, "0hn:t:Vw:")) != -1) {
 		switch (c) {
 		case '0': o.delim = '\0'; break;
 		case 'n': count = (size_t)mq_count_opt('n', optarg, 1); break;
 		case 't': timeout = mq_duration_opt('t', optarg); break;
+		case 'w': wait = mq_duration_opt('w', optarg); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
 		default: usage(stderr, MQ_EX_USAGE);
@@ -63,9 +67,24 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++)
 		status = mq_worst(status, mq_spool_open(&sps[i], argv[i],
 		    MQ_OPEN));
-	for (i = 0; i < argc && status == MQ_EX_OK && taken == 0; i++)
-		status = mq_take(&sps[i], count, timeout >= 0 ? timeout :
-		    sps[i].pol.timeout, print_lease, &o, &taken);
+	if (wait > 0 && status == MQ_EX_OK) {
+		until = mq_now_ms() + wait;
+		mq_waiter_init(&w, sps, (size_t)argc);
+	}
+	for (;;) {
+		if (wait > 0)
+			mq_waiter_drain(&w);	/* events from now on count */
+		for (i = 0; i < argc && status == MQ_EX_OK && taken == 0; i++)
+			status = mq_take(&sps[i], count, timeout >= 0 ?
+			    timeout : sps[i].pol.timeout, print_lease, &o,
+			    &taken);
+		if (wait <= 0 || status != MQ_EX_OK || taken > 0 ||
+		    mq_now_ms() >= until)
+			break;
+		mq_waiter_sleep(&w, sps, (size_t)argc, until);
+	}
+	if (wait > 0 && until != 0)
+		mq_waiter_close(&w);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		status = mq_worst(status,
 		    mq_fail(MQ_EX_IOERR, "standard output", errno));

@@ -24,6 +24,7 @@
 #include "ready.h"
 #include "reason.h"
 #include "take.h"
+#include "wait.h"
 
 #define PRUNE_EVERY_MAX (60 * 1000)	/* done/ swept at least this often */
 #define RETRY_GUARD (5 * 1000)		/* ms: see mq_lease_retry */
@@ -105,16 +106,17 @@ mq_lease_open(struct mq_lease *l, const char *path)
 	    l->n.attempts == 0)
 		return not_lease(path, "the name is not ID,ATTEMPT");
 	strcpy(l->name, name);
-	if (l->sp.path != NULL && strcmp(l->sp.path, spool) != 0)
+	if (l->own.path != NULL && strcmp(l->own.path, spool) != 0)
 		mq_lease_close(l);
-	if (l->sp.path == NULL) {
-		status = mq_spool_open(&l->sp, spool, MQ_OPEN);
+	if (l->own.path == NULL) {
+		status = mq_spool_open(&l->own, spool, MQ_OPEN);
 		if (status != MQ_EX_OK) {
 			mq_lease_close(l);
 			return status;
 		}
 	}
-	if (fstatat(l->sp.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+	l->sp = &l->own;
+	if (fstatat(l->own.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return lease_lost(path);
 		return mq_fail(MQ_EX_IOERR, path, errno);
@@ -127,8 +129,8 @@ mq_lease_open(struct mq_lease *l, const char *path)
 void
 mq_lease_close(struct mq_lease *l)
 {
-	if (l->sp.path != NULL)
-		mq_spool_close(&l->sp);
+	if (l->own.path != NULL)
+		mq_spool_close(&l->own);
 }
 
 /* Removes from done/ what was kept longer than keep; at most once per
@@ -167,6 +169,44 @@ prune(struct mq_spool *sp, int64_t now)
 	mq_names_free(&names);
 }
 
+int
+mq_lease_lock(struct mq_spool *sp, const char *name)
+{
+	struct flock fl;
+	int fd;
+
+	fd = openat(sp->cur, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+mq_lease_locked(struct mq_spool *sp, const char *name)
+{
+	struct flock fl;
+	int fd, locked;
+
+	fd = openat(sp->cur, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;	/* would a writer be kept out? */
+	fl.l_whence = SEEK_SET;
+	locked = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return locked;
+}
+
 /* The status for a failed call on the lease: ENOENT is a lost lease. */
 static int
 failed(const char *path, int err)
@@ -180,18 +220,18 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 {
 	int64_t now;
 
-	if (l->sp.pol.keep == 0) {
-		if (unlinkat(l->sp.cur, l->name, 0) == -1)
+	if (l->sp->pol.keep == 0) {
+		if (unlinkat(l->sp->cur, l->name, 0) == -1)
 			return failed(path, errno);
-		mq_reason_clear(&l->sp, l->n.id);
+		mq_reason_clear(l->sp, l->n.id);
 		return MQ_EX_OK;
 	}
-	if (renameat(l->sp.cur, l->name, l->sp.done, l->name) == -1)
+	if (renameat(l->sp->cur, l->name, l->sp->done, l->name) == -1)
 		return failed(path, errno);
-	mq_reason_clear(&l->sp, l->n.id);
+	mq_reason_clear(l->sp, l->n.id);
 	now = mq_now_ms();
-	(void)mq_stamp(l->sp.done, l->name, now);
-	prune(&l->sp, now);
+	(void)mq_stamp(l->sp->done, l->name, now);
+	prune(l->sp, now);
 	return MQ_EX_OK;
 }
 
@@ -202,10 +242,10 @@ bury(struct mq_lease *l, const char *path, const char *why, const char *head)
 {
 	int status;
 
-	if (why != NULL && (status = mq_reason_set(&l->sp, l->n.id, why,
+	if (why != NULL && (status = mq_reason_set(l->sp, l->n.id, why,
 	    strlen(why))) != MQ_EX_OK)
 		return status;
-	status = mq_bury(&l->sp, l->sp.cur, &l->n, mq_now_ms(),
+	status = mq_bury(l->sp, l->sp->cur, &l->n, mq_now_ms(),
 	    why == NULL ? head : NULL);
 	return status == MQ_EX_LOST ? lease_lost(path) : status;
 }
@@ -224,7 +264,7 @@ int
 mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
     const char *why, int *buried)
 {
-	struct mq_spool *sp = &l->sp;
+	struct mq_spool *sp = l->sp;
 	struct mq_leaf lf;
 	char head[128];
 	int64_t now, ready, guard;
@@ -257,5 +297,8 @@ mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
 		(void)mq_stamp(lf.fd[2], l->name, ready);
 	if (lf.fd[0] != -1)
 		mq_leaf_close(&lf);
-	return err != 0 ? failed(path, err) : MQ_EX_OK;
+	if (err != 0)
+		return failed(path, err);
+	mq_ring(sp);
+	return MQ_EX_OK;
 }

@@ -8,12 +8,13 @@
 #include "spool.h"
 
 struct mq_lease {
-	struct mq_spool sp;	/* open while sp.path != NULL */
-	char name[MQ_NAME_MAX + 1];
+	struct mq_spool own;	/* opened by mq_lease_open; own.path != NULL */
+	struct mq_spool *sp;	/* the lease's spool: &own, or one held open */
+	char name[MQ_NAME_MAX + 1];	/* in sp's cur/ */
 	struct mq_name n;
 };
 
-/* Resolves path as SPOOL/cur/ID,N, reusing l->sp when it is that spool.
+/* Resolves path as SPOOL/cur/ID,N, reusing l->own when it is that spool.
  * Returns an exit status: 65 for anything that is not a lease, 2 for a
  * lease that is no longer held; the error already reported. */
 int mq_lease_open(struct mq_lease *l, const char *path);
@@ -25,6 +26,11 @@ int mq_lease_ack(struct mq_lease *l, const char *path);
  * used up it goes to dlq/ instead and *buried is set. */
 int mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
     const char *why, int *buried);
+/* Takes a shared lock on cur/name for as long as the returned descriptor
+ * is open: a runner's sign that the lease is alive. -1 on failure. */
+int mq_lease_lock(struct mq_spool *sp, const char *name);
+/* Whether another process holds a lock on cur/name. */
+int mq_lease_locked(struct mq_spool *sp, const char *name);
 /* Dead-letters the lease now, with why as its reason (NULL: the system
  * says it was dead-lettered by hand). */
 int mq_lease_bury(struct mq_lease *l, const char *path, const char *why);

@@ -248,3 +248,41 @@ mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn, void *arg)
 		return -1;
 	return (r & W_STOP) ? 1 : 0;
 }
+
+/* The smallest leaf key later than after under fd (level, base). */
+static int64_t
+next_in(int fd, int level, int64_t base, int64_t after)
+{
+	static const int64_t span[3] = { 1000000, 1000, 1 };
+	struct mq_names names;
+	int64_t start, best = INT64_MAX;
+	size_t i;
+	int cfd;
+
+	if (mq_dir_list(fd, &names) == -1)
+		return INT64_MAX;
+	mq_names_sort(&names);
+	for (i = 0; i < names.n && best == INT64_MAX; i++) {
+		if (!valid_level(names.v[i], level))
+			continue;
+		start = base + strtoll(names.v[i], NULL, 10) * span[level];
+		if (start + span[level] - 1 <= after)
+			continue;	/* all of it is past */
+		if (level == 2) {
+			best = start;
+			break;
+		}
+		if ((cfd = mq_opendir(fd, names.v[i])) == -1)
+			continue;
+		best = next_in(cfd, level + 1, start, after);
+		close(cfd);
+	}
+	mq_names_free(&names);
+	return best;
+}
+
+int64_t
+mq_ready_next(struct mq_spool *sp, int64_t after)
+{
+	return next_in(sp->new, 0, 0, after);
+}

@@ -31,4 +31,7 @@ typedef int mq_visit_fn(struct mq_spool *sp, int leaffd, const char *leaf,
 int mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn,
     void *arg);
 
+/* The smallest key of a leaf in new/ later than after, or INT64_MAX. */
+int64_t mq_ready_next(struct mq_spool *sp, int64_t after);
+
 #endif

@@ -10,6 +10,9 @@ struct mq_spool {
 	int tmp, new, cur, dlq, done;
 	int reason, key;	/* opened when first needed; -1 until then */
 	struct mq_policy pol;
+	/* Leases this process holds (mq-run): never reclaimed by it. */
+	int (*held)(void *arg, const char *name);
+	void *held_arg;
 };
 
 enum { MQ_OPEN = 0, MQ_CREATE = 1 };

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+#include "lease.h"
 #include "name.h"
 #include "ready.h"
 #include "reason.h"
@@ -104,7 +105,11 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 			continue;
 		}
 		deadline = mq_ts_ms(&st.st_mtim);
-		if (deadline > now)
+		if (deadline > now || (sp->held != NULL &&
+		    sp->held(sp->held_arg, names.v[i])))
+			continue;
+		/* A runner holding a lock is alive: its lease stays. */
+		if (mq_lease_locked(sp, names.v[i]))
 			continue;
 		if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
 			snprintf(why, sizeof(why), "attempts ran out: lease "

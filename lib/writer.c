@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+#include "wait.h"
 #include "writer.h"
 
 #define DEBRIS_AGE (36 * 3600)	/* seconds: maildir's rule */
@@ -170,6 +171,7 @@ mq_writer_flush(struct mq_writer *w)
 		if (err != 0)
 			return mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp,
 			    "new", NULL, what, sizeof(what)), err);
+		mq_ring(w->sp);
 	}
 	if (w->out == NULL) {
 		w->n = 0;

@@ -1,0 +1,397 @@
+/* pool: mq-run's worker pool.
+ *
+ * One process takes messages and runs the command once per message, at
+ * most procs at a time: fork, the lease file as standard input, the
+ * MQ_* variables, execvp. The command never passes through a shell and
+ * the payload never reaches argv.
+ *
+ * While a command runs, the pool holds a shared fcntl lock on its lease
+ * file, and sets the lease's deadline to now + timeout every timeout/3,
+ * by name in cur/, so a lease that was lost anyway (the pool stopped for
+ * too long) is never extended under someone else. A taker reclaims an
+ * expired lease only when nobody holds a lock on it (take.c), so a live
+ * runner keeps its message even if its clock or its renewals lag; the
+ * pool itself never reclaims its own leases. When mq-run dies, its
+ * locks go with it and its leases expire: the messages are delivered
+ * again.
+ *
+ * The exit status settles the lease: 0 ack; 75 retry after the backoff;
+ * 65 or 100 dead letter now; anything else, or a signal, retry with the
+ * status as the reason. SIGINT and SIGTERM: take nothing more, let the
+ * running commands finish and settle them, then return.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "lease.h"
+#include "pool.h"
+#include "take.h"
+#include "wait.h"
+
+struct job {
+	pid_t pid;		/* 0: a free slot */
+	int lockfd;
+	int lost;		/* the lease was lost while the command ran */
+	int64_t renew;		/* when to extend the lease next */
+	struct mq_name n;
+	char name[MQ_NAME_MAX + 1];
+};
+
+struct pool {
+	struct mq_spool *sp;
+	const struct mq_pool_opts *o;
+	struct job *jobs;
+	long running, started;
+	int status;		/* the worst so far */
+	int fatal;		/* the command cannot be run: 126 or 127 */
+};
+
+static int wake[2] = { -1, -1 };	/* the self-pipe */
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	int err = errno;
+
+	if (sig != SIGCHLD)
+		stopping = 1;
+	(void)write(wake[1], "", 1);
+	errno = err;
+}
+
+static int
+catch_signals(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM };
+	struct sigaction sa;
+	size_t i;
+
+	if (pipe(wake) == -1)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (fcntl(wake[i], F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(wake[i], F_SETFL, O_NONBLOCK) == -1)
+			return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+held(void *arg, const char *name)
+{
+	struct pool *p = arg;
+	long i;
+
+	for (i = 0; i < p->o->procs; i++)
+		if (p->jobs[i].pid != 0 && strcmp(p->jobs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* In the child: the lease as standard input, the environment, exec. */
+static void
+child(struct pool *p, const struct job *j, int report)
+{
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGPIPE };
+	char path[4096], attempt[32];
+	sigset_t none;
+	size_t i;
+	int fd, err;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
+	snprintf(attempt, sizeof(attempt), "%lu", j->n.attempts);
+	fd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW);
+	if (fd != -1 && fd != STDIN_FILENO) {
+		if (dup2(fd, STDIN_FILENO) == -1)
+			fd = -1;
+		else
+			close(fd);
+	}
+	if (fd != -1 && setenv("MQ_SPOOL", p->sp->path, 1) == 0 &&
+	    setenv("MQ_LEASE", path, 1) == 0 &&
+	    setenv("MQ_ID", j->n.id, 1) == 0 &&
+	    setenv("MQ_ATTEMPT", attempt, 1) == 0)
+		execvp(p->o->argv[0], p->o->argv);
+	err = errno;
+	(void)write(report, &err, sizeof(err));
+	_exit(127);
+}
+
+/* Settles a lease with a throw-away lease handle on the pool's spool. */
+static int
+settle_as(struct pool *p, struct job *j, int how, const char *why)
+{
+	struct mq_lease l;
+	char path[4096];
+	int buried = 0, status;
+
+	memset(&l, 0, sizeof(l));
+	l.sp = p->sp;
+	memcpy(l.name, j->name, sizeof(l.name));
+	l.n = j->n;
+	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
+	switch (how) {
+	case 'a':
+		status = mq_lease_ack(&l, path);
+		break;
+	case 'd':
+		status = mq_lease_bury(&l, path, why);
+		break;
+	default:
+		status = mq_lease_retry(&l, path, how == '0' ? 0 : -1, why,
+		    &buried);
+		if (buried)
+			mq_warnx(path, "attempts used up (%lu of max_attempts "
+			    "%ld), dead-lettered", j->n.attempts,
+			    p->sp->pol.max_attempts);
+	}
+	return status;
+}
+
+static void
+finish(struct pool *p, struct job *j, int how, const char *why)
+{
+	char path[4096];
+
+	if (j->lost) {
+		mq_warnx(mq_spool_where(p->sp, "cur", j->name, path,
+		    sizeof(path)), "lease lost while the command ran; its "
+		    "outcome is dropped");
+		p->status = mq_worst(p->status, MQ_EX_LOST);
+	} else {
+		p->status = mq_worst(p->status, settle_as(p, j, how, why));
+	}
+	if (j->lockfd != -1)
+		close(j->lockfd);	/* after the lease is settled */
+	j->lockfd = -1;
+	j->pid = 0;
+	p->running--;
+}
+
+/* The command ended: the status settles the lease. */
+static void
+settle(struct pool *p, struct job *j, int ws)
+{
+	char why[128];
+	int code;
+
+	if (WIFSIGNALED(ws)) {
+		snprintf(why, sizeof(why), "killed by signal %d (%s)",
+		    WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+		finish(p, j, 'r', why);
+		return;
+	}
+	code = WEXITSTATUS(ws);
+	snprintf(why, sizeof(why), "exit %d", code);
+	if (code == 0)
+		finish(p, j, 'a', NULL);
+	else if (code == 75)
+		finish(p, j, 'r', NULL);
+	else if (code == 65 || code == 100)
+		finish(p, j, 'd', why);
+	else
+		finish(p, j, 'r', why);
+}
+
+static int
+start(struct mq_spool *sp, const char *lease, void *arg)
+{
+	struct pool *p = arg;
+	struct job *j = p->jobs;
+	char why[256];
+	int report[2], err = 0;
+	ssize_t n;
+
+	while (j->pid != 0)
+		j++;
+	memcpy(j->name, lease, strlen(lease) + 1);
+	(void)mq_name_parse(lease, &j->n);
+	j->lost = 0;
+	j->lockfd = mq_lease_lock(sp, lease);
+	j->renew = mq_now_ms() + p->o->timeout / 3;
+	p->running++;
+	p->started++;
+	j->pid = -1;		/* taken: held, though not running yet */
+	if (pipe(report) == -1) {
+		err = errno;
+	} else if (fcntl(report[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(report[1], F_SETFD, FD_CLOEXEC) == -1 ||
+	    (j->pid = fork()) == -1) {
+		err = errno;
+		j->pid = -1;
+		close(report[0]);
+		close(report[1]);
+	} else if (j->pid == 0) {
+		close(report[0]);
+		child(p, j, report[1]);
+	}
+	if (err == 0) {
+		close(report[1]);
+		do	/* closed by a successful exec */
+			n = read(report[0], &err, sizeof(err));
+		while (n == -1 && errno == EINTR);
+		close(report[0]);
+		if (n != (ssize_t)sizeof(err))
+			return 0;
+		while (waitpid(j->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		p->fatal = err == ENOENT ? 127 : 126;
+		mq_warnx(p->o->argv[0], "%s", strerror(err));
+	} else {
+		mq_warnx("fork", "%s", strerror(err));
+		p->status = mq_worst(p->status, MQ_EX_IOERR);
+	}
+	/* Not run: given back at once; the attempt is spent. */
+	snprintf(why, sizeof(why), "cannot run the command: %s",
+	    strerror(err));
+	finish(p, j, '0', why);
+	stopping = 1;
+	return 1;
+}
+
+static void
+reap(struct pool *p)
+{
+	char buf[64];
+	pid_t pid;
+	long i;
+	int ws;
+
+	while (read(wake[0], buf, sizeof(buf)) > 0)
+		;
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+		for (i = 0; i < p->o->procs; i++)
+			if (p->jobs[i].pid == pid) {
+				settle(p, &p->jobs[i], ws);
+				break;
+			}
+}
+
+/* Extends the leases due; the next time one is due. */
+static int64_t
+renew(struct pool *p, int64_t now)
+{
+	struct job *j;
+	char path[4096];
+	int64_t next = MQ_FOREVER;
+	long i;
+
+	for (i = 0; i < p->o->procs; i++) {
+		j = &p->jobs[i];
+		if (j->pid == 0 || j->lost)
+			continue;
+		if (j->renew <= now) {
+			if (mq_stamp(p->sp->cur, j->name, now + p->o->timeout)
+			    == -1 && errno == ENOENT) {
+				j->lost = 1;
+				mq_warnx(mq_spool_where(p->sp, "cur", j->name,
+				    path, sizeof(path)), "lease lost: reclaimed "
+				    "while its command ran");
+				continue;
+			}
+			j->renew = now + (p->o->timeout / 3 > 0 ?
+			    p->o->timeout / 3 : 1);
+		}
+		if (j->renew < next)
+			next = j->renew;
+	}
+	return next;
+}
+
+int
+mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
+{
+	struct pool p;
+	struct mq_waiter w;
+	struct pollfd pfd[2];
+	int64_t now, idle_since, until, due;
+	size_t taken;
+	long want;
+	int empty = 0, waiting, status;
+
+	memset(&p, 0, sizeof(p));
+	p.sp = sp;
+	p.o = o;
+	if ((p.jobs = calloc((size_t)o->procs, sizeof(*p.jobs))) == NULL)
+		return mq_fail(MQ_EX_IOERR, "memory", errno);
+	if (catch_signals() == -1) {
+		free(p.jobs);
+		return mq_fail(MQ_EX_IOERR, "signals", errno);
+	}
+	sp->held = held;
+	sp->held_arg = &p;
+	mq_waiter_init(&w, sp, 1);
+	idle_since = mq_now_ms();
+	for (;;) {
+		reap(&p);
+		now = mq_now_ms();
+		until = renew(&p, now);
+		waiting = 0;
+		if (!stopping && p.running < o->procs &&
+		    (o->count == 0 || p.started < o->count)) {
+			mq_waiter_drain(&w);
+			want = o->procs - p.running;
+			if (o->count > 0 && o->count - p.started < want)
+				want = o->count - p.started;
+			status = mq_take(sp, (size_t)want, o->timeout, start, &p,
+			    &taken);
+			p.status = mq_worst(p.status, status);
+			if (status != MQ_EX_OK)
+				stopping = 1;
+			empty = (long)taken < want;
+			if (taken > 0) {
+				idle_since = now;
+				mq_waiter_reset(&w);
+				continue;	/* settle and renew first */
+			}
+			waiting = !stopping;
+		}
+		if (p.running == 0) {
+			if (stopping || (o->count > 0 && p.started >= o->count))
+				break;
+			if (empty && (o->idle == 0 || (o->idle != MQ_FOREVER &&
+			    now - idle_since >= o->idle)))
+				break;
+			if (o->idle != MQ_FOREVER && idle_since + o->idle < until)
+				until = idle_since + o->idle;
+		} else {
+			idle_since = now;
+		}
+		if (waiting && (due = mq_waiter_due(&w, sp, 1, now)) < until)
+			until = due;
+		pfd[0].fd = wake[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = w.fd;
+		pfd[1].events = POLLIN;
+		now = mq_now_ms();
+		(void)poll(pfd, waiting && w.fd != -1 ? 2 : 1,
+		    until == MQ_FOREVER ? -1 : until <= now ? 0 :
+		    until - now > INT_MAX ? INT_MAX : (int)(until - now));
+	}
+	mq_waiter_close(&w);
+	sp->held = NULL;
+	free(p.jobs);
+	return p.fatal != 0 ? p.fatal : p.status;
+}

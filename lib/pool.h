@@ -1,0 +1,24 @@
+/* pool: mq-run's worker pool. */
+#ifndef MQ_POOL_H
+#define MQ_POOL_H
+
+#include <stdint.h>
+
+#include "spool.h"
+
+#define MQ_FOREVER INT64_MAX
+
+struct mq_pool_opts {
+	long procs;		/* commands at once */
+	long count;		/* messages to take in all; 0: no limit */
+	int64_t timeout;	/* lease length, ms */
+	int64_t idle;		/* ms to wait for work once the queue is empty:
+				 * 0 stop at once, MQ_FOREVER never stop */
+	char **argv;		/* the command */
+};
+
+/* Runs the pool on sp until it is done, or SIGINT or SIGTERM stops it.
+ * Returns an exit status. */
+int mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o);
+
+#endif
