@@ -212,7 +212,7 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$status" -eq 64 ]
 	run mq-take -h
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: mq-take [-0] [-n count] [-t timeout] spool..." ]
+	[ "$output" = "usage: mq-take [-0] [-n count] [-t timeout] [-w wait] spool..." ]
 }
 
 @test "a bad config names the file, the line and the key (65), and nothing is taken" {
@@ -251,4 +251,76 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "mq-take: $Q/cur: 1234567890123456.abcdefabcdef,0: not a lease name, skipped" ]
 	[ -f "$Q/cur/1234567890123456.abcdefabcdef,0" ]
+}
+
+# -w: waiting for a message.
+
+now_ms() {
+	date +%s%3N
+}
+
+@test "-w returns within 200 ms of a put" {
+	put "$Q" x
+	mq-take "$Q" | mq-ack
+	(sleep 0.5; now_ms >put.t; put "$Q" late) &
+	l=$(mq-take -w 5s "$Q")
+	t=$(now_ms)
+	wait
+	[ "$(cat "$l")" = late ]
+	echo "woke $((t - $(cat put.t))) ms after the put" >&2
+	[ $((t - $(cat put.t))) -lt 200 ]
+}
+
+@test "-w gives up with 1 when nothing comes, having used almost no CPU" {
+	put "$Q" x
+	mq-take "$Q" >/dev/null
+	t0=$(now_ms)
+	run /usr/bin/time -f '%U %S' mq-take -w 1s "$Q"
+	t=$(($(now_ms) - t0))
+	[ "$status" -eq 1 ]
+	[ "$t" -ge 1000 ] && [ "$t" -lt 3000 ]
+	read -r user sys <<<"${lines[-1]}"
+	[ "$(awk -v u="$user" -v s="$sys" 'BEGIN { print (u + s < 0.2) }')" = 1 ]
+}
+
+@test "-w wakes when a delayed message becomes ready, and when a lease expires" {
+	put "$Q" x
+	mq-take "$Q" | mq-ack
+	mq-put -d 600ms "$Q" <<<"delayed" >/dev/null
+	t0=$(now_ms)
+	l=$(mq-take -w 5s "$Q")
+	t=$(($(now_ms) - t0))
+	[ "$(cat "$l")" = delayed ]
+	[ "$t" -ge 550 ] && [ "$t" -lt 1500 ]
+	mq-take -t 600ms "$Q" >/dev/null || true
+	mq-ack "$l"
+	put "$Q" y
+	mq-take -t 700ms "$Q" >/dev/null
+	t0=$(now_ms)
+	l=$(mq-take -w 5s "$Q")
+	t=$(($(now_ms) - t0))
+	[[ "$l" == *,2 ]]
+	[ "$t" -ge 600 ] && [ "$t" -lt 1600 ]
+}
+
+@test "-w on several spools takes from whichever gets a message" {
+	put a x && put b x
+	mq-take a | mq-ack && mq-take b | mq-ack
+	(sleep 0.3; put b "for b") &
+	l=$(mq-take -w 5s a b)
+	wait
+	[ "$(cat "$l")" = "for b" ]
+	[[ "$l" == b/cur/* ]]
+}
+
+@test "-w: a retry wakes a waiter at its ready time" {
+	put "$Q" x
+	l=$(mq-take "$Q")
+	(sleep 0.3; mq-retry -d 200ms "$l") &
+	t0=$(now_ms)
+	l2=$(mq-take -w 5s "$Q")
+	t=$(($(now_ms) - t0))
+	wait
+	[[ "$l2" == *,2 ]]
+	[ "$t" -ge 450 ] && [ "$t" -lt 1500 ]
 }

@@ -1,0 +1,224 @@
+#!/usr/bin/env bats
+# mq-run: the worker pool (SPEC section 3).
+
+load helper
+bats_require_minimum_version 1.5.0
+
+now_ms() {
+	date +%s%3N
+}
+
+# A command for the pool: its payload says how to end; it logs each run.
+worker() {
+	cat >worker <<'SH'
+#!/bin/sh
+payload=$(cat)
+echo "$MQ_ID $MQ_ATTEMPT $payload" >>"$LOG"
+case $payload in
+ok*) echo "out: $payload"; echo "err: $payload" >&2; exit 0 ;;
+later) exit 75 ;;
+data) exit 65 ;;
+hundred) exit 100 ;;
+three) exit 3 ;;
+killed) kill -9 $$ ;;
+esac
+exit 1
+SH
+	chmod +x worker
+	export LOG=$PWD/log
+}
+
+@test "maps exit statuses: 0 ack, 75 retry, 65 and 100 dead letter, others retry with a reason" {
+	worker
+	mkdir -p "$Q" && echo 'backoff=1h' >"$Q/config"
+	for p in ok later data hundred three killed; do
+		mq-put "$Q" <<<"$p" >"id.$p"
+	done
+	run mq-run "$Q" ./worker
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <log)" -eq 6 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	[ -z "$(find "$Q" -name "$(cat id.ok)*" -type f)" ]
+	[ "$(mq-dlq -L "$Q" | cut -f1,2,4 | sort)" = "$(printf '%s\t1\texit 65\n%s\t1\texit 100\n' "$(cat id.data)" "$(cat id.hundred)" | sort)" ]
+	for p in later three killed; do
+		[ -n "$(find "$Q/new" -type f -name "$(cat "id.$p"),1")" ]
+	done
+	[ ! -e "$Q/reason/$(cat id.later)" ]
+	[ "$(cat "$Q/reason/$(cat id.three)")" = "exit 3" ]
+	[ "$(cat "$Q/reason/$(cat id.killed)")" = "killed by signal 9 (Killed)" ]
+}
+
+@test "the command's stdout and stderr pass through" {
+	worker
+	put "$Q" ok1
+	mq-run "$Q" ./worker >out 2>err
+	[ "$(cat out)" = "out: ok1" ]
+	[ "$(cat err)" = "err: ok1" ]
+}
+
+@test "the environment: MQ_SPOOL, MQ_LEASE, MQ_ID, MQ_ATTEMPT" {
+	id=$(mq-put "$Q" <<<"x")
+	mq-take "$Q" | mq-retry -d 0
+	mq-run "$Q" sh -c 'printf "%s|%s|%s|%s|%s\n" "$MQ_SPOOL" "$MQ_LEASE" "$MQ_ID" "$MQ_ATTEMPT" "$(cat "$MQ_LEASE")"' >out
+	[ "$(cat out)" = "$Q|$Q/cur/$id,2|$id|2|x" ]
+}
+
+@test "payloads with shell metacharacters and NUL bytes pass untouched" {
+	printf '%s' '$(touch pwned) `touch pwned2`; rm -rf "$HOME" | x' | mq-put "$Q" >/dev/null
+	printf 'a\0b\n\377\0' | mq-put "$Q" >/dev/null
+	mq-run "$Q" sh -c 'cat >"out.$MQ_ID"'
+	cat out.* >all
+	cmp all <(printf '%s' '$(touch pwned) `touch pwned2`; rm -rf "$HOME" | x'; printf 'a\0b\n\377\0')
+	[ ! -e pwned ] && [ ! -e pwned2 ]
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "-P 4 runs four commands at once, never more" {
+	seq 1 12 | mq-put -l "$Q" >/dev/null
+	mq-run -P 4 "$Q" sh -c 'touch "run.$MQ_ID"; sleep 0.4; ls run.* | wc -l >>conc; rm "run.$MQ_ID"'
+	[ "$(wc -l <conc)" -eq 12 ]
+	[ "$(sort -n conc | tail -n 1)" -eq 4 ]
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "-n stops after that many messages" {
+	seq 1 5 | mq-put -l "$Q" >/dev/null
+	mq-run -n 2 -P 4 "$Q" true
+	[ "$(count "$Q" new)" -eq 3 ]
+}
+
+@test "a command running longer than -t keeps its lease and is not delivered twice" {
+	put "$Q" slow
+	mq-run -t 500ms "$Q" sh -c 'echo start >>runs; sleep 2' &
+	pid=$!
+	sleep 0.2
+	for _ in $(seq 1 12); do
+		run mq-take "$Q"
+		[ "$status" -eq 1 ]
+		sleep 0.15
+	done
+	wait "$pid"
+	[ "$(wc -l <runs)" -eq 1 ]
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "an expired lease held locked by a live runner is not reclaimed" {
+	put "$Q" x
+	mq-run -t 10s "$Q" sh -c 'touch -d "-1 min" "$MQ_LEASE"; touch started; sleep 1' &
+	pid=$!
+	for _ in $(seq 1 50); do [ -e started ] && break; sleep 0.02; done
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+	[ "$(count "$Q" cur)" -eq 1 ]
+	wait "$pid"
+	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+}
+
+@test "kill -9 of mq-run: the message is delivered again once its lease runs out" {
+	id=$(mq-put "$Q" <<<"x")
+	mq-run -t 1s "$Q" sleep 30 &
+	pid=$!
+	for _ in $(seq 1 50); do [ "$(count "$Q" cur)" -eq 1 ] && break; sleep 0.02; done
+	kill -9 "$pid"
+	wait "$pid" || true
+	pkill -9 -f '^sleep 30$' || true
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+	sleep 1.2
+	run mq-take "$Q"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$Q/cur/$id,2" ]
+}
+
+@test "kill -9 of the command: the message is retried with the signal as reason" {
+	id=$(mq-put "$Q" <<<"x")
+	mq-run "$Q" sh -c 'touch started; exec sleep 30' &
+	pid=$!
+	for _ in $(seq 1 50); do [ -e started ] && break; sleep 0.02; done
+	sleep 0.1
+	pkill -9 -f '^sleep 30$'
+	wait "$pid"
+	[ "$(cat "$Q/reason/$id")" = "killed by signal 9 (Killed)" ]
+	[ -n "$(find "$Q/new" -type f -name "$id,1")" ]
+}
+
+@test "SIGTERM: takes nothing more, lets running commands finish, exits 0" {
+	seq 1 6 | mq-put -l "$Q" >/dev/null
+	mq-run -P 2 "$Q" sh -c 'sleep 0.6; cat >>done.txt; echo >>done.txt' &
+	pid=$!
+	sleep 0.3
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(wc -l <done.txt)" -eq 2 ]
+	[ "$(count "$Q" new)" -eq 4 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+}
+
+@test "-w waits for work, then stops after staying idle that long" {
+	put "$Q" x
+	mq-take "$Q" | mq-ack
+	t0=$(now_ms)
+	mq-run -w 1s "$Q" sh -c 'cat >>got; echo >>got' &
+	pid=$!
+	sleep 0.4
+	put "$Q" late
+	wait "$pid"
+	t=$(($(now_ms) - t0))
+	[ "$(cat got)" = late ]
+	[ "$t" -ge 1300 ] && [ "$t" -lt 3000 ]
+}
+
+@test "-F never stops on its own; SIGTERM stops it" {
+	put "$Q" x
+	mq-take "$Q" | mq-ack
+	mq-run -F "$Q" sh -c 'cat >>got; echo >>got' &
+	pid=$!
+	sleep 1.2
+	kill -0 "$pid"
+	put "$Q" one
+	sleep 0.3
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(cat got)" = one ]
+}
+
+@test "a command that cannot be run: 127, the message given back with the reason" {
+	id=$(mq-put "$Q" <<<"x")
+	run -127 mq-run "$Q" ./no-such-command
+	[ "$status" -eq 127 ]
+	[ "$output" = "mq-run: ./no-such-command: No such file or directory" ]
+	[ "$(cat "$Q/reason/$id")" = "cannot run the command: No such file or directory" ]
+	[ -n "$(find "$Q/new" -type f -name "$id,1")" ]
+}
+
+@test "the command's own options are its own; usage errors exit 64" {
+	put "$Q" 'a-b'
+	mq-run "$Q" grep -c -e - >out
+	[ "$(cat out)" = 1 ]
+	for args in "" "$Q" "-w 1s -F $Q true" "-P 0 $Q true" "-t 1x $Q true"; do
+		eval "run mq-run $args"
+		[ "$status" -eq 64 ]
+	done
+	run mq-run nosuch true
+	[ "$status" -eq 66 ]
+}
+
+@test "four runners and four producers: every message processed exactly once" {
+	mq-put "$Q" </dev/null >/dev/null && mq-take "$Q" | mq-ack
+	echo 'sync=0' >"$Q/config"
+	for _ in 1 2 3 4; do
+		mq-run -P 2 -w 1s "$Q" sh -c 'cat >>"out.$$"; echo >>"out.$$"' &
+	done
+	for p in 1 2 3 4; do
+		(for i in $(seq 1 100); do echo "$p-$i"; done | mq-put -l "$Q" >/dev/null) &
+	done
+	wait
+	cat out.* | sort >all
+	[ "$(wc -l <all)" -eq 400 ]
+	[ -z "$(uniq -d all)" ]
+	[ "$(find "$Q" -type f ! -name config | wc -l)" -eq 0 ]
+}
