@@ -84,3 +84,20 @@ SH
 	run "$ex/cron-drain" "$Q"
 	[ "$status" -eq 64 ]
 }
+
+@test "xargs-pool drains a spool like mq-run: ack, retry, dead letter, once each" {
+	worker
+	export LOG=$PWD/log
+	mkdir -p "$Q" && printf 'backoff=1h\nsync=0\n' >"$Q/config"
+	seq -f 'ok%g' 1 40 | mq-put -l "$Q" >/dev/null
+	for p in bad boom; do mq-put "$Q" <<<"$p" >"id.$p"; done
+	run "$ex/xargs-pool" -P 4 "$Q" ./worker
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <log)" -eq 42 ]
+	[ "$(grep -c ' ok' log)" -eq 40 ]
+	[ -z "$(cut -d' ' -f1 log | sort | uniq -d)" ]
+	[ "$(mq-dlq -L "$Q" | cut -f1,4)" = "$(cat id.bad)	exit 65" ]
+	[ "$(cat "$Q/reason/$(cat id.boom)")" = "exit 3" ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 1 ]
+}
