@@ -95,7 +95,7 @@ SH
 	[ "$status" -eq 0 ]
 	[ "$(wc -l <log)" -eq 42 ]
 	[ "$(grep -c ' ok' log)" -eq 40 ]
-	[ -z "$(cut -d' ' -f1 log | sort | uniq -d)" ]
+	[ -z "$(cut -d' ' -f2 log | sort | uniq -d)" ]
 	[ "$(mq-dlq -L "$Q" | cut -f1,4)" = "$(cat id.bad)	exit 65" ]
 	[ "$(cat "$Q/reason/$(cat id.boom)")" = "exit 3" ]
 	[ "$(count "$Q" cur)" -eq 0 ]
