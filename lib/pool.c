@@ -323,7 +323,7 @@ renew(struct pool *p, int64_t now)
 int
 mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 {
-	struct pool p;
+	struct pool *p;
 	struct mq_waiter w;
 	struct pollfd pfd[2];
 	int64_t now, idle_since, until, due;
@@ -331,33 +331,36 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	long want;
 	int empty = 0, waiting, status;
 
-	memset(&p, 0, sizeof(p));
-	p.sp = sp;
-	p.o = o;
-	if ((p.jobs = calloc((size_t)o->procs, sizeof(*p.jobs))) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->jobs = calloc((size_t)o->procs, sizeof(*p->jobs))) == NULL) {
+		free(p);
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
+	}
+	p->sp = sp;
+	p->o = o;
 	if (catch_signals() == -1) {
-		free(p.jobs);
+		free(p->jobs);
+		free(p);
 		return mq_fail(MQ_EX_IOERR, "signals", errno);
 	}
 	sp->held = held;
-	sp->held_arg = &p;
+	sp->held_arg = p;
 	mq_waiter_init(&w, sp, 1);
 	idle_since = mq_now_ms();
 	for (;;) {
-		reap(&p);
+		reap(p);
 		now = mq_now_ms();
-		until = renew(&p, now);
+		until = renew(p, now);
 		waiting = 0;
-		if (!stopping && p.running < o->procs &&
-		    (o->count == 0 || p.started < o->count)) {
+		if (!stopping && p->running < o->procs &&
+		    (o->count == 0 || p->started < o->count)) {
 			mq_waiter_drain(&w);
-			want = o->procs - p.running;
-			if (o->count > 0 && o->count - p.started < want)
-				want = o->count - p.started;
-			status = mq_take(sp, (size_t)want, o->timeout, start, &p,
+			want = o->procs - p->running;
+			if (o->count > 0 && o->count - p->started < want)
+				want = o->count - p->started;
+			status = mq_take(sp, (size_t)want, o->timeout, start, p,
 			    &taken);
-			p.status = mq_worst(p.status, status);
+			p->status = mq_worst(p->status, status);
 			if (status != MQ_EX_OK)
 				stopping = 1;
 			empty = (long)taken < want;
@@ -368,8 +371,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 			}
 			waiting = !stopping;
 		}
-		if (p.running == 0) {
-			if (stopping || (o->count > 0 && p.started >= o->count))
+		if (p->running == 0) {
+			if (stopping || (o->count > 0 && p->started >= o->count))
 				break;
 			if (empty && (o->idle == 0 || (o->idle != MQ_FOREVER &&
 			    now - idle_since >= o->idle)))
@@ -392,6 +395,9 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	}
 	mq_waiter_close(&w);
 	sp->held = NULL;
-	free(p.jobs);
-	return p.fatal != 0 ? p.fatal : p.status;
+	sp->held_arg = NULL;
+	status = p->fatal != 0 ? p->fatal : p->status;
+	free(p->jobs);
+	free(p);
+	return status;
 }
