@@ -18,7 +18,9 @@
  * The exit status settles the lease: 0 ack; 75 retry after the backoff;
  * 65 or 100 dead letter now; anything else, or a signal, retry with the
  * status as the reason. SIGINT and SIGTERM: take nothing more, let the
- * running commands finish and settle them, then return.
+ * running commands finish and settle them, then return; a second one
+ * passes SIGTERM on to the commands. Each command runs in a process group
+ * of its own, so a ^C at the terminal reaches only mq-run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +57,7 @@ struct pool {
 	long running, started;
 	int status;		/* the worst so far */
 	int fatal;		/* the command cannot be run: 126 or 127 */
+	int passed;		/* a second signal was passed on */
 };
 
 static int wake[2] = { -1, -1 };	/* the self-pipe */
@@ -65,8 +68,8 @@ on_signal(int sig)
 {
 	int err = errno;
 
-	if (sig != SIGCHLD)
-		stopping = 1;
+	if (sig != SIGCHLD && stopping < 2)
+		stopping++;
 	(void)write(wake[1], "", 1);
 	errno = err;
 }
@@ -118,6 +121,7 @@ child(struct pool *p, const struct job *j, int report)
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_DFL);
+	(void)setpgid(0, 0);	/* a terminal's ^C is for mq-run alone */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
@@ -271,6 +275,17 @@ start(struct mq_spool *sp, const char *lease, void *arg)
 	return 1;
 }
 
+/* A second SIGINT or SIGTERM: the commands are asked to stop too. */
+static void
+pass_on(struct pool *p)
+{
+	long i;
+
+	for (i = 0; i < p->o->procs; i++)
+		if (p->jobs[i].pid > 0)
+			(void)kill(p->jobs[i].pid, SIGTERM);
+}
+
 static void
 reap(struct pool *p)
 {
@@ -349,6 +364,10 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	idle_since = mq_now_ms();
 	for (;;) {
 		reap(p);
+		if (stopping == 2 && !p->passed) {
+			pass_on(p);
+			p->passed = 1;
+		}
 		now = mq_now_ms();
 		until = renew(p, now);
 		waiting = 0;

@@ -156,6 +156,24 @@ SH
 	[ "$(count "$Q" cur)" -eq 0 ]
 }
 
+@test "a second SIGTERM passes SIGTERM on to the running commands" {
+	seq 1 4 | mq-put -l "$Q" >/dev/null
+	mq-run -P 2 "$Q" sh -c 'trap "echo stopped >>stops; exit 75" TERM; sleep 5 & wait' &
+	pid=$!
+	for _ in $(seq 1 50); do [ "$(count "$Q" cur)" -eq 2 ] && break; sleep 0.02; done
+	sleep 0.2
+	kill -TERM "$pid"
+	sleep 0.2
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(wc -l <stops)" -eq 2 ]
+	[ "$(count "$Q" new)" -eq 4 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	pkill -f '^sleep 5$' || true
+}
+
 @test "-w waits for work, then stops after staying idle that long" {
 	put "$Q" x
 	mq-take "$Q" | mq-ack
