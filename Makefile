@@ -10,9 +10,9 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror
 MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
 
-PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run
+PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
 LIB = diag clock duration policy name dir spool ready take lease writer \
-	operands opt reason key dlq wait pool
+	operands opt reason key dlq wait pool counts stat
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 BINS = $(PROGS:%=$(BUILD)/bin/%)

@@ -76,6 +76,38 @@ mq_dir_list(int dirfd, struct mq_names *out)
 	return 0;
 }
 
+long
+mq_dir_count(int dirfd, int (*ok)(const char *name))
+{
+	struct dirent *d;
+	DIR *dir;
+	long n = 0;
+	int fd, err;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((dir = fdopendir(fd)) == NULL) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL)
+			break;
+		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
+		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
+			continue;
+		if (ok == NULL || ok(d->d_name))
+			n++;
+	}
+	err = errno;
+	closedir(dir);
+	errno = err;
+	return err != 0 ? -1 : n;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {

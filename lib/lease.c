@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counts.h"
 #include "diag.h"
 #include "dir.h"
 #include "lease.h"
@@ -224,11 +225,13 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 		if (unlinkat(l->sp->cur, l->name, 0) == -1)
 			return failed(path, errno);
 		mq_reason_clear(l->sp, l->n.id);
+		mq_count(l->sp, MQ_ACKS, 1);
 		return MQ_EX_OK;
 	}
 	if (renameat(l->sp->cur, l->name, l->sp->done, l->name) == -1)
 		return failed(path, errno);
 	mq_reason_clear(l->sp, l->n.id);
+	mq_count(l->sp, MQ_ACKS, 1);
 	now = mq_now_ms();
 	(void)mq_stamp(l->sp->done, l->name, now);
 	prune(l->sp, now);

@@ -102,10 +102,8 @@ mq_reason_decide(struct mq_spool *sp, const char *id, const char *head)
 	return mq_reason_set(sp, id, text, len);
 }
 
-/* The length of the well-formed UTF-8 sequence at p (a printable code
- * point of two to four bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
+size_t
+mq_utf8_len(const unsigned char *p, size_t left)
 {
 	unsigned long cp;
 	size_t n, i;
@@ -151,7 +149,7 @@ mq_reason_print(FILE *f, const char *text, size_t len)
 		}
 		if (p[i] >= 0x20 && p[i] < 0x7f) {
 			putc(p[i], f);
-		} else if ((n = utf8_len(p + i, len - i)) > 0) {
+		} else if ((n = mq_utf8_len(p + i, len - i)) > 0) {
 			fwrite(p + i, 1, n, f);
 			i += n - 1;
 		} else {

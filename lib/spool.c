@@ -173,7 +173,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	int made = 0, status;
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
-	sp->reason = sp->key = -1;
+	sp->reason = sp->key = sp->counts = -1;
 	sp->held = NULL;
 	sp->held_arg = NULL;
 	while (len > 1 && path[len - 1] == '/')
@@ -226,7 +226,7 @@ void
 mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
-	    &sp->done, &sp->reason, &sp->key };
+	    &sp->done, &sp->reason, &sp->key, &sp->counts };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

@@ -9,6 +9,7 @@ struct mq_spool {
 	int fd;			/* the spool directory */
 	int tmp, new, cur, dlq, done;
 	int reason, key;	/* opened when first needed; -1 until then */
+	int counts;		/* .counts, opened when first needed */
 	struct mq_policy pol;
 	/* Leases this process holds (mq-run): never reclaimed by it. */
 	int (*held)(void *arg, const char *name);

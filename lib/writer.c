@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counts.h"
 #include "diag.h"
 #include "dir.h"
 #include "wait.h"
@@ -172,6 +173,7 @@ mq_writer_flush(struct mq_writer *w)
 			return mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp,
 			    "new", NULL, what, sizeof(what)), err);
 		mq_ring(w->sp);
+		mq_count(w->sp, MQ_PUTS, (long)w->n);
 	}
 	if (w->out == NULL) {
 		w->n = 0;

@@ -1,0 +1,154 @@
+/* stat: counting a spool's messages by state, from its directories.
+ *
+ * Only directories are read, never a message file (but the leases, whose
+ * deadlines tell leased from expired): new/ by its trie, a leaf's key
+ * telling ready from delayed; dlq/ and done/ counted as they are read,
+ * without keeping their names, so memory does not grow with the spool.
+ * cur/ is read first and its ids kept (leases are few). A message moving
+ * while the directories are read is counted once or not at all: a take
+ * (new/ to cur/) happens after cur/ was read or before new/ is; a retry,
+ * expiry, dead-lettering or ack (cur/ to new/, dlq/ or done/) would be
+ * seen twice, so ids seen in cur/ are not counted again elsewhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "counts.h"
+#include "diag.h"
+#include "dir.h"
+#include "name.h"
+#include "stat.h"
+
+struct ids {
+	char (*v)[MQ_ID_MAX + 1];
+	size_t n;
+};
+
+static struct ids *seen;	/* the ids in cur/, sorted, for ok() */
+
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A message name, and not one already counted in cur/. */
+static int
+ok(const char *name)
+{
+	struct mq_name n;
+
+	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &n) == -1)
+		return 0;
+	return seen == NULL || seen->n == 0 ||
+	    bsearch(n.id, seen->v, seen->n, sizeof(*seen->v), by_id) == NULL;
+}
+
+static int
+count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
+    struct ids *ids)
+{
+	struct mq_names names;
+	struct mq_name n;
+	struct stat sb;
+	size_t i;
+
+	if (mq_dir_list(sp->cur, &names) == -1)
+		return -1;
+	ids->v = malloc((names.n + 1) * sizeof(*ids->v));
+	if (ids->v == NULL) {
+		mq_names_free(&names);
+		return -1;
+	}
+	for (i = 0; i < names.n; i++) {
+		if (strlen(names.v[i]) > MQ_NAME_MAX ||
+		    mq_name_parse(names.v[i], &n) == -1 || n.attempts == 0 ||
+		    fstatat(sp->cur, names.v[i], &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (mq_ts_ms(&sb.st_mtim) > now)
+			st->leased++;
+		else
+			st->expired++;
+		memcpy(ids->v[ids->n++], n.id, sizeof(n.id));
+	}
+	mq_names_free(&names);
+	qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
+	return 0;
+}
+
+static int
+valid_level(const char *s, int level)
+{
+	size_t i, n = strlen(s);
+
+	if (level == 0 ? (n == 0 || n > 12 || (s[0] == '0' && n > 1)) : n != 3)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static void
+count_new(int fd, int level, int64_t base, int64_t now, struct mq_stats *st)
+{
+	static const int64_t span[3] = { 1000000, 1000, 1 };
+	struct mq_names names;
+	int64_t key;
+	size_t i;
+	long n;
+	int cfd;
+
+	if (mq_dir_list(fd, &names) == -1)
+		return;
+	for (i = 0; i < names.n; i++) {
+		if (!valid_level(names.v[i], level) ||
+		    (cfd = mq_opendir(fd, names.v[i])) == -1)
+			continue;
+		key = base + strtoll(names.v[i], NULL, 10) * span[level];
+		if (level < 2) {
+			count_new(cfd, level + 1, key, now, st);
+		} else if ((n = mq_dir_count(cfd, ok)) > 0) {
+			if (key <= now) {
+				st->ready += n;
+				if (st->oldest == -1 || key < st->oldest)
+					st->oldest = key;
+			} else {
+				st->delayed += n;
+			}
+		}
+		close(cfd);
+	}
+	mq_names_free(&names);
+}
+
+int
+mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
+{
+	struct ids ids = { NULL, 0 };
+	char what[4096];
+	long n;
+
+	memset(st, 0, sizeof(*st));
+	st->oldest = -1;
+	if (count_cur(sp, now, st, &ids) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
+		    what, sizeof(what)), errno);
+	seen = &ids;
+	count_new(sp->new, 0, 0, now, st);
+	if ((n = mq_dir_count(sp->dlq, ok)) > 0)
+		st->dead = n;
+	if ((n = mq_dir_count(sp->done, ok)) > 0)
+		st->done = n;
+	seen = NULL;
+	free(ids.v);
+	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)
+		st->puts = st->acks = -1;
+	return MQ_EX_OK;
+}
