@@ -68,7 +68,7 @@ SH
 	"$ex/cron-drain" "$Q" ./worker
 	cmp out <(printf '%s' '$(touch pwned); `touch pwned2` "; rm -rf / ;'; printf 'a\0b\n\377')
 	[ ! -e pwned ] && [ ! -e pwned2 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "cron-drain -n stops after that many; an empty spool is a quiet success" {

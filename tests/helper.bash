@@ -41,3 +41,10 @@ same() {
 		return 1
 	fi
 }
+
+# The message files of spool $1, in every state (not config, .counts,
+# reason/ or key/).
+messages() {
+	find "$1/tmp" "$1/new" "$1/cur" "$1/dlq" "$1/done" -type f 2>/dev/null |
+		wc -l | tr -d ' '
+}

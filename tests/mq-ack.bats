@@ -9,19 +9,19 @@ load helper
 	run mq-ack "$l"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "reads leases from stdin, one a line" {
 	put "$Q" a b c
 	mq-take -n 3 "$Q" | mq-ack
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "-0 reads NUL-terminated leases" {
 	put "$Q" a b
 	mq-take -0 -n 2 "$Q" | mq-ack -0
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "with keep, the message moves to done/ stamped with the ack time" {

@@ -105,7 +105,7 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	[ "$status" -eq 2 ]
 	[ -f "$l" ]
 	mq-ack "$l"
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "a redriven message counts its attempts afresh and can die again" {
@@ -172,7 +172,7 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	run mq-dlq -D "$Q"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "-D with ids deletes those; -o deletes those dead longer than age" {

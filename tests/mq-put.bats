@@ -305,7 +305,7 @@ interrupt_put() {
 	mq-take "$Q" | mq-ack
 	run mq-put -k k1 "$Q" <<<"third"
 	[ "$output" = "$id" ]
-	[ "$(find "$Q" -path "$Q/key" -prune -o -type f -print | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 	other=$(mq-put -k k2 "$Q" <<<"other")
 	[ "$other" != "$id" ]
 }

@@ -96,7 +96,7 @@ mtime_ms() {
 	[ -f "$Q/reason/$id" ]
 	mq-take "$Q" | mq-ack
 	[ ! -e "$Q/reason/$id" ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "a message that has used max_attempts goes to dlq/ with the reason" {

@@ -70,7 +70,7 @@ SH
 	cat out.* >all
 	cmp all <(printf '%s' '$(touch pwned) `touch pwned2`; rm -rf "$HOME" | x'; printf 'a\0b\n\377\0')
 	[ ! -e pwned ] && [ ! -e pwned2 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "-P 4 runs four commands at once, never more" {
@@ -78,7 +78,7 @@ SH
 	mq-run -P 4 "$Q" sh -c 'touch "run.$MQ_ID"; sleep 0.4; ls run.* | wc -l >>conc; rm "run.$MQ_ID"'
 	[ "$(wc -l <conc)" -eq 12 ]
 	[ "$(sort -n conc | tail -n 1)" -eq 4 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "-n stops after that many messages" {
@@ -99,7 +99,7 @@ SH
 	done
 	wait "$pid"
 	[ "$(wc -l <runs)" -eq 1 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "an expired lease held locked by a live runner is not reclaimed" {
@@ -111,7 +111,7 @@ SH
 	[ "$status" -eq 1 ]
 	[ "$(count "$Q" cur)" -eq 1 ]
 	wait "$pid"
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "kill -9 of mq-run: the message is delivered again once its lease runs out" {
@@ -238,5 +238,5 @@ SH
 	cat out.* | sort >all
 	[ "$(wc -l <all)" -eq 400 ]
 	[ -z "$(uniq -d all)" ]
-	[ "$(find "$Q" -type f ! -name config | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }

@@ -104,7 +104,7 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$(cat "$new")" = again ]
 	run mq-ack "$new"
 	[ "$status" -eq 0 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "touch extends a lease" {

@@ -54,7 +54,7 @@ load helper
 	cat got.* | sort >got
 	[ "$(wc -l <got)" -eq 1000 ]
 	[ "$(sort -u got | wc -l)" -eq 1000 ]
-	[ "$(find "$Q" -type f | wc -l)" -eq 0 ]
+	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "kill -9 at random moments loses nothing and leaves no message in two states" {
