@@ -148,7 +148,9 @@ print_json(const struct row *r, int rates)
 		    (long long)r->st.puts, (long long)r->st.acks);
 	else
 		fputs(",\"put_total\":null,\"ack_total\":null", stdout);
-	if (rates)
+	if (rates && r->last_at == 0)
+		fputs(",\"put_rate\":null,\"ack_rate\":null", stdout);
+	else if (rates)
 		printf(",\"put_rate\":%.1f,\"ack_rate\":%.1f",
 		    rate(r->st.puts, r->last.puts, r->at - r->last_at),
 		    rate(r->st.acks, r->last.acks, r->at - r->last_at));
@@ -261,6 +263,10 @@ print_table(const struct row *rows, int n, int rates, int header)
 		snprintf(cell[10], sizeof(cell[0]), "%.1f", rate(
 		    rows[i].st.acks, rows[i].last.acks, rows[i].at -
 		    rows[i].last_at));
+		if (rows[i].last_at == 0) {	/* no earlier count */
+			strcpy(cell[9], "-");
+			strcpy(cell[10], "-");
+		}
 		printf("%-*s", w[0], rows[i].sp.path);
 		for (j = 1; j < cols; j++)
 			printf(" %*s", w[j], cell[j]);
@@ -351,7 +357,7 @@ main(int argc, char *argv[])
 		opened += rows[i].status == MQ_EX_OK;
 	}
 	status = mq_worst(status, count(rows, argc));
-	print(rows, argc, fmt, 0, 1);
+	print(rows, argc, fmt, every > 0, 1);
 	if (every > 0 && opened > 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
