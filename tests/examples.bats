@@ -101,3 +101,26 @@ SH
 	[ "$(count "$Q" cur)" -eq 0 ]
 	[ "$(count "$Q" new)" -eq 1 ]
 }
+
+@test "prom-textfile writes the metrics file whole, by rename" {
+	put "$Q" x
+	mkdir textfile
+	run "$ex/prom-textfile" textfile "$Q" nosuch
+	[ "$status" -eq 66 ]
+	[ "$(ls -A textfile)" = mq.prom ]
+	grep -qx "mq_messages{spool=\"$Q\",state=\"ready\"} 1" textfile/mq.prom
+}
+
+@test "mq-alert is silent when all is well, and speaks of dead letters and lag" {
+	put "$Q" x
+	run "$ex/mq-alert" "$Q"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	mq-take "$Q" | mq-dlq
+	touch -d '-10 min' "$Q/new" 2>/dev/null || true
+	mq-put "$Q" <<<"y" >/dev/null
+	run "$ex/mq-alert" -l 0 "$Q"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "$Q: 1 dead letters; see: mq-dlq -L $Q" ]
+	[[ "${lines[1]}" == "$Q: the oldest ready message has waited 0s (limit 0s)" ]]
+}
