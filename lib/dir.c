@@ -36,23 +36,34 @@ push(struct mq_names *names, const char *s)
 	return 0;
 }
 
+/* A stream of dirfd's entries, on a new open file description so that
+ * its offset is its own. */
+static DIR *
+open_stream(int dirfd)
+{
+	DIR *dir;
+	int fd, err;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((dir = fdopendir(fd)) == NULL) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return dir;
+}
+
 int
 mq_dir_list(int dirfd, struct mq_names *out)
 {
 	struct dirent *d;
 	DIR *dir;
-	int fd, err = 0;
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	/* A new open file description: fdopendir's offset is its own. */
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dir = open_stream(dirfd)) == NULL)
 		return -1;
-	if ((dir = fdopendir(fd)) == NULL) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
 	for (;;) {
 		errno = 0;
 		if ((d = readdir(dir)) == NULL) {
@@ -82,16 +93,10 @@ mq_dir_count(int dirfd, int (*ok)(const char *name))
 	struct dirent *d;
 	DIR *dir;
 	long n = 0;
-	int fd, err;
+	int err;
 
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dir = open_stream(dirfd)) == NULL)
 		return -1;
-	if ((dir = fdopendir(fd)) == NULL) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
 	for (;;) {
 		errno = 0;
 		if ((d = readdir(dir)) == NULL)
@@ -201,6 +206,26 @@ mq_stamp(int dirfd, const char *name, int64_t ms)
 
 	ts[0] = ts[1] = mq_ms_ts(ms);
 	return utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now)
+{
+	struct stat st;
+	int fd;
+
+	if (every > 60 * 1000)
+		every = 60 * 1000;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mq_ts_ms(&st.st_mtim) + every > now)
+		return 0;
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0666);
+	if (fd == -1)
+		return 0;
+	close(fd);
+	(void)mq_stamp(dirfd, name, now);
+	return 1;
 }
 
 int

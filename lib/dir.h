@@ -30,6 +30,10 @@ int mq_fsync(int fd);
 int mq_opendir(int dirfd, const char *name);
 /* Sets the mtime (and atime) of dirfd/name, not following a symlink. */
 int mq_stamp(int dirfd, const char *name, int64_t ms);
+/* Whether a periodic sweep is due: dirfd/name's mtime (the file is made
+ * if missing) is when the last one ran; when that is every ms ago (at
+ * most a minute), it is set to now and 1 returned. */
+int mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now);
 /* write(2) of all of buf, through short writes and EINTR; 0 or -1. */
 int mq_write_all(int fd, const void *buf, size_t len);
 /* Reads up to len bytes of the regular file dirfd/name (never through a

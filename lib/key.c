@@ -31,7 +31,6 @@
 #include "dir.h"
 #include "key.h"
 
-#define SWEEP_EVERY_MAX (60 * 1000)
 #define TRIES 1000		/* key files replaced under us before giving up */
 
 static const char *
@@ -76,21 +75,11 @@ sweep(struct mq_spool *sp, int64_t now)
 {
 	struct mq_names names;
 	struct stat st;
-	int64_t every = sp->pol.dedup_window / 16;
 	size_t i;
 	int fd;
 
-	if (every > SWEEP_EVERY_MAX)
-		every = SWEEP_EVERY_MAX;
-	if (fstatat(sp->key, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    mq_ts_ms(&st.st_mtim) + every > now)
+	if (!mq_sweep_due(sp->key, ".swept", sp->pol.dedup_window / 16, now))
 		return;
-	fd = openat(sp->key, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0666);
-	if (fd == -1)
-		return;
-	close(fd);
-	(void)mq_stamp(sp->key, ".swept", now);
 	if (mq_dir_list(sp->key, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {

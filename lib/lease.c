@@ -27,7 +27,6 @@
 #include "take.h"
 #include "wait.h"
 
-#define PRUNE_EVERY_MAX (60 * 1000)	/* done/ swept at least this often */
 #define RETRY_GUARD (5 * 1000)		/* ms: see mq_lease_retry */
 
 static int
@@ -141,23 +140,10 @@ prune(struct mq_spool *sp, int64_t now)
 {
 	struct mq_names names;
 	struct stat st;
-	struct timespec ts[2];
-	int64_t every = sp->pol.keep / 16;
 	size_t i;
-	int fd;
 
-	if (every > PRUNE_EVERY_MAX)
-		every = PRUNE_EVERY_MAX;
-	if (fstatat(sp->fd, ".swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    mq_ts_ms(&st.st_mtim) + every > now)
+	if (!mq_sweep_due(sp->fd, ".swept", sp->pol.keep / 16, now))
 		return;
-	fd = openat(sp->fd, ".swept", O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0666);
-	if (fd == -1)
-		return;
-	ts[0] = ts[1] = mq_ms_ts(now);
-	(void)futimens(fd, ts);
-	close(fd);
 	if (mq_dir_list(sp->done, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {

@@ -132,8 +132,8 @@ struct walk {
 
 enum { W_EMPTY = 1, W_STOP = 2, W_ERROR = 4 };
 
-static int
-valid_level(const char *s, int level)
+int
+mq_level_valid(const char *s, int level)
 {
 	size_t i, n = strlen(s);
 
@@ -169,7 +169,7 @@ walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
 	size_t plen = strlen(w->path);
 	int cfd, r;
 
-	if (!valid_level(name, level)) {
+	if (!mq_level_valid(name, level)) {
 		mq_warnx(w->path, "skipping an entry outside the grammar");
 		return 0;
 	}
@@ -216,7 +216,7 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 	mq_names_sort(&names);
 	for (i = 0; i < names.n; i++) {
 		start = base + strtoll(names.v[i], NULL, 10) * span[level];
-		if (valid_level(names.v[i], level) && start > w->until) {
+		if (mq_level_valid(names.v[i], level) && start > w->until) {
 			out &= ~W_EMPTY;
 			break;
 		}
@@ -263,7 +263,7 @@ next_in(int fd, int level, int64_t base, int64_t after)
 		return INT64_MAX;
 	mq_names_sort(&names);
 	for (i = 0; i < names.n && best == INT64_MAX; i++) {
-		if (!valid_level(names.v[i], level))
+		if (!mq_level_valid(names.v[i], level))
 			continue;
 		start = base + strtoll(names.v[i], NULL, 10) * span[level];
 		if (start + span[level] - 1 <= after)

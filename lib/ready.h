@@ -31,6 +31,8 @@ typedef int mq_visit_fn(struct mq_spool *sp, int leaffd, const char *leaf,
 int mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn,
     void *arg);
 
+/* Whether s names a directory of level 0, 1 or 2 of new/. */
+int mq_level_valid(const char *s, int level);
 /* The smallest key of a leaf in new/ later than after, or INT64_MAX. */
 int64_t mq_ready_next(struct mq_spool *sp, int64_t after);
 

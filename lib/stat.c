@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "name.h"
+#include "ready.h"
 #include "stat.h"
 
 struct ids {
@@ -82,19 +83,6 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 	return 0;
 }
 
-static int
-valid_level(const char *s, int level)
-{
-	size_t i, n = strlen(s);
-
-	if (level == 0 ? (n == 0 || n > 12 || (s[0] == '0' && n > 1)) : n != 3)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 static void
 count_new(int fd, int level, int64_t base, int64_t now, struct mq_stats *st)
 {
@@ -108,7 +96,7 @@ count_new(int fd, int level, int64_t base, int64_t now, struct mq_stats *st)
 	if (mq_dir_list(fd, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {
-		if (!valid_level(names.v[i], level) ||
+		if (!mq_level_valid(names.v[i], level) ||
 		    (cfd = mq_opendir(fd, names.v[i])) == -1)
 			continue;
 		key = base + strtoll(names.v[i], NULL, 10) * span[level];
