@@ -88,7 +88,7 @@ mq_dir_list(int dirfd, struct mq_names *out)
 }
 
 long
-mq_dir_count(int dirfd, int (*ok)(const char *name))
+mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg), void *arg)
 {
 	struct dirent *d;
 	DIR *dir;
@@ -104,7 +104,7 @@ mq_dir_count(int dirfd, int (*ok)(const char *name))
 		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
 		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
 			continue;
-		if (ok == NULL || ok(d->d_name))
+		if (ok == NULL || ok(d->d_name, arg))
 			n++;
 	}
 	err = errno;

@@ -14,9 +14,11 @@ struct mq_names {
 
 /* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
 int mq_dir_list(int dirfd, struct mq_names *out);
-/* Counts the entries of dirfd (without . and ..) for which ok (or NULL)
- * says yes, without keeping their names. -1 with errno set on error. */
-long mq_dir_count(int dirfd, int (*ok)(const char *name));
+/* Counts the entries of dirfd (without . and ..) for which ok(name, arg)
+ * (or NULL) says yes, without keeping their names. -1 with errno set on
+ * error. */
+long mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg),
+    void *arg);
 /* Sorts decimal names (no leading zeros, or all of one width) by value. */
 void mq_names_sort(struct mq_names *names);
 void mq_names_free(struct mq_names *names);

@@ -30,23 +30,23 @@ struct ids {
 	size_t n;
 };
 
-static struct ids *seen;	/* the ids in cur/, sorted, for ok() */
-
 static int
 by_id(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
 
-/* A message name, and not one already counted in cur/. */
+/* A message name, and not one already counted in cur/ (the sorted ids
+ * in arg). */
 static int
-ok(const char *name)
+ok(const char *name, void *arg)
 {
+	const struct ids *seen = arg;
 	struct mq_name n;
 
 	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &n) == -1)
 		return 0;
-	return seen == NULL || seen->n == 0 ||
+	return seen->n == 0 ||
 	    bsearch(n.id, seen->v, seen->n, sizeof(*seen->v), by_id) == NULL;
 }
 
@@ -84,7 +84,8 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 }
 
 static void
-count_new(int fd, int level, int64_t base, int64_t now, struct mq_stats *st)
+count_new(int fd, int level, int64_t base, int64_t now, struct ids *seen,
+    struct mq_stats *st)
 {
 	static const int64_t span[3] = { 1000000, 1000, 1 };
 	struct mq_names names;
@@ -101,8 +102,8 @@ count_new(int fd, int level, int64_t base, int64_t now, struct mq_stats *st)
 			continue;
 		key = base + strtoll(names.v[i], NULL, 10) * span[level];
 		if (level < 2) {
-			count_new(cfd, level + 1, key, now, st);
-		} else if ((n = mq_dir_count(cfd, ok)) > 0) {
+			count_new(cfd, level + 1, key, now, seen, st);
+		} else if ((n = mq_dir_count(cfd, ok, seen)) > 0) {
 			if (key <= now) {
 				st->ready += n;
 				if (st->oldest == -1 || key < st->oldest)
@@ -128,13 +129,11 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	if (count_cur(sp, now, st, &ids) == -1)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
 		    what, sizeof(what)), errno);
-	seen = &ids;
-	count_new(sp->new, 0, 0, now, st);
-	if ((n = mq_dir_count(sp->dlq, ok)) > 0)
+	count_new(sp->new, 0, 0, now, &ids, st);
+	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
 		st->dead = n;
-	if ((n = mq_dir_count(sp->done, ok)) > 0)
+	if ((n = mq_dir_count(sp->done, ok, &ids)) > 0)
 		st->done = n;
-	seen = NULL;
 	free(ids.v);
 	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)
 		st->puts = st->acks = -1;
