@@ -157,47 +157,45 @@ print_json(const struct row *r, int rates)
 	fputs("}\n", stdout);
 }
 
+/* One metric family: HELP and TYPE once, then a sample per spool shown
+ * (what: 0-5 a state of mq_messages, 6 the age, 7 puts, 8 acks). */
+static void
+prom_family(const struct row *rows, int n, const char *name,
+    const char *type, const char *help, int what)
+{
+	int first = what < 6 ? 0 : what, last = what < 6 ? 5 : what, i, j;
+
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	for (i = 0; i < n; i++) {
+		if (rows[i].status != MQ_EX_OK || (what >= 7 &&
+		    rows[i].st.puts < 0))
+			continue;
+		for (j = first; j <= last; j++) {
+			printf("%s{spool=\"", name);
+			prom_str(rows[i].sp.path);
+			if (j < 6)
+				printf("\",state=\"%s\"} %ld\n", states[j],
+				    state(&rows[i].st, j));
+			else if (j == 6)
+				printf("\"} %.3f\n", age(&rows[i]));
+			else
+				printf("\"} %lld\n", (long long)(j == 7 ?
+				    rows[i].st.puts : rows[i].st.acks));
+		}
+	}
+}
+
 static void
 print_prom(const struct row *rows, int n)
 {
-	int i, j;
-
-	puts("# HELP mq_messages Messages in the spool, by state.\n"
-	    "# TYPE mq_messages gauge");
-	for (i = 0; i < n; i++)
-		for (j = 0; j < 6 && rows[i].status == MQ_EX_OK; j++) {
-			fputs("mq_messages{spool=\"", stdout);
-			prom_str(rows[i].sp.path);
-			printf("\",state=\"%s\"} %ld\n", states[j],
-			    state(&rows[i].st, j));
-		}
-	puts("# HELP mq_oldest_age_seconds How long the oldest ready message "
-	    "has waited.\n# TYPE mq_oldest_age_seconds gauge");
-	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK)
-			continue;
-		fputs("mq_oldest_age_seconds{spool=\"", stdout);
-		prom_str(rows[i].sp.path);
-		printf("\"} %.3f\n", age(&rows[i]));
-	}
-	puts("# HELP mq_put_total Messages put into the spool.\n"
-	    "# TYPE mq_put_total counter");
-	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK || rows[i].st.puts < 0)
-			continue;
-		fputs("mq_put_total{spool=\"", stdout);
-		prom_str(rows[i].sp.path);
-		printf("\"} %lld\n", (long long)rows[i].st.puts);
-	}
-	puts("# HELP mq_ack_total Messages acknowledged.\n"
-	    "# TYPE mq_ack_total counter");
-	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK || rows[i].st.puts < 0)
-			continue;
-		fputs("mq_ack_total{spool=\"", stdout);
-		prom_str(rows[i].sp.path);
-		printf("\"} %lld\n", (long long)rows[i].st.acks);
-	}
+	prom_family(rows, n, "mq_messages", "gauge",
+	    "Messages in the spool, by state.", 0);
+	prom_family(rows, n, "mq_oldest_age_seconds", "gauge",
+	    "How long the oldest ready message has waited.", 6);
+	prom_family(rows, n, "mq_put_total", "counter",
+	    "Messages put into the spool.", 7);
+	prom_family(rows, n, "mq_ack_total", "counter",
+	    "Messages acknowledged.", 8);
 }
 
 static void
