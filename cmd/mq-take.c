@@ -42,7 +42,7 @@ main(int argc, char *argv[])
 	struct mq_waiter w;
 	int64_t timeout = -1, wait = -1, until = 0;
 	size_t count = 1, taken = 0;
-	int c, i, status = MQ_EX_OK;
+	int c, i, waiting, status = MQ_EX_OK;
 
 	mq_setprog(argv[0]);
 	while ((c = getopt(argc, argv, "0hn:t:Vw:")) != -1) {
@@ -67,23 +67,24 @@ main(int argc, char *argv[])
 	for (i = 0; i < argc; i++)
 		status = mq_worst(status, mq_spool_open(&sps[i], argv[i],
 		    MQ_OPEN));
-	if (wait > 0 && status == MQ_EX_OK) {
+	/* Wait only when every spool opened: nothing is taken otherwise. */
+	if ((waiting = wait > 0 && status == MQ_EX_OK)) {
 		until = mq_now_ms() + wait;
 		mq_waiter_init(&w, sps, (size_t)argc);
 	}
 	for (;;) {
-		if (wait > 0)
+		if (waiting)
 			mq_waiter_drain(&w);	/* events from now on count */
 		for (i = 0; i < argc && status == MQ_EX_OK && taken == 0; i++)
 			status = mq_take(&sps[i], count, timeout >= 0 ?
 			    timeout : sps[i].pol.timeout, print_lease, &o,
 			    &taken);
-		if (wait <= 0 || status != MQ_EX_OK || taken > 0 ||
+		if (!waiting || status != MQ_EX_OK || taken > 0 ||
 		    mq_now_ms() >= until)
 			break;
 		mq_waiter_sleep(&w, sps, (size_t)argc, until);
 	}
-	if (wait > 0 && until != 0)
+	if (waiting)
 		mq_waiter_close(&w);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		status = mq_worst(status,

@@ -292,7 +292,6 @@ now_ms() {
 	t=$(($(now_ms) - t0))
 	[ "$(cat "$l")" = delayed ]
 	[ "$t" -ge 550 ] && [ "$t" -lt 1500 ]
-	mq-take -t 600ms "$Q" >/dev/null || true
 	mq-ack "$l"
 	put "$Q" y
 	mq-take -t 700ms "$Q" >/dev/null
@@ -323,4 +322,14 @@ now_ms() {
 	wait
 	[[ "$l2" == *,2 ]]
 	[ "$t" -ge 450 ] && [ "$t" -lt 1500 ]
+}
+
+@test "-w with a missing spool exits 66 at once and takes nothing" {
+	put "$Q" x
+	t0=$(now_ms)
+	run mq-take -w 5s nosuch "$Q"
+	[ "$status" -eq 66 ]
+	[ "$output" = "mq-take: nosuch: no such spool" ]
+	[ $(($(now_ms) - t0)) -lt 2000 ]
+	[ "$(count "$Q" new)" -eq 1 ]
 }
