@@ -117,10 +117,20 @@ SH
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	mq-take "$Q" | mq-dlq
-	touch -d '-10 min' "$Q/new" 2>/dev/null || true
-	mq-put "$Q" <<<"y" >/dev/null
-	run "$ex/mq-alert" -l 0 "$Q"
+	run "$ex/mq-alert" "$Q"
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "$Q: 1 dead letters; see: mq-dlq -L $Q" ]
-	[[ "${lines[1]}" == "$Q: the oldest ready message has waited 0s (limit 0s)" ]]
+	[ "$output" = "$Q: 1 dead letters; see: mq-dlq -L $Q" ]
+	mq-dlq -D "$Q"
+	# a message ready for 10 minutes: moved to the leaf of that time
+	f=$(mq-put "$Q" <<<"y")
+	key=$((($(date +%s) - 600) * 1000))
+	leaf=$Q/new/$((key / 1000000))/$(printf %03d $((key / 1000 % 1000)))/000
+	mkdir -p "$leaf"
+	mv "$(find "$Q/new" -type f -name "$f,0")" "$leaf/"
+	run "$ex/mq-alert" -l 300 "$Q"
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ ^"$Q: the oldest ready message has waited "60[01]"s (limit 300s)"$ ]]
+	run "$ex/mq-alert" -l 900 "$Q"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
