@@ -17,7 +17,7 @@
  *
  * The exit status settles the lease: 0 ack; 75 retry after the backoff;
  * 65 or 100 dead letter now; anything else, or a signal, retry with the
- * status as the reason. SIGINT and SIGTERM: take nothing more, let the
+ * status as the reason. SIGINT, SIGTERM, SIGHUP: take nothing more, let the
  * running commands finish and settle them, then return; a second one
  * passes SIGTERM on to the commands. Each command runs in a process group
  * of its own, so a ^C at the terminal reaches only mq-run.
@@ -77,7 +77,9 @@ on_signal(int sig)
 static int
 catch_signals(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM };
+	/* SIGHUP too: the commands, in their own process groups, outlive a
+	 * closed terminal, so mq-run must stay to settle them. */
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGTERM };
 	struct sigaction sa;
 	size_t i;
 
@@ -113,7 +115,7 @@ held(void *arg, const char *name)
 static void
 child(struct pool *p, const struct job *j, int report)
 {
-	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGPIPE };
+	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGPIPE };
 	char path[4096], attempt[32];
 	sigset_t none;
 	size_t i;
@@ -275,7 +277,7 @@ start(struct mq_spool *sp, const char *lease, void *arg)
 	return 1;
 }
 
-/* A second SIGINT or SIGTERM: the commands are asked to stop too. */
+/* A second SIGINT, SIGTERM or SIGHUP: the commands are asked to stop. */
 static void
 pass_on(struct pool *p)
 {

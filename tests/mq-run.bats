@@ -156,6 +156,20 @@ SH
 	[ "$(count "$Q" cur)" -eq 0 ]
 }
 
+@test "SIGHUP (a closed terminal) is as graceful as SIGTERM" {
+	seq 1 3 | mq-put -l "$Q" >/dev/null
+	mq-run "$Q" sh -c 'sleep 0.6; cat >>done.txt; echo >>done.txt' &
+	pid=$!
+	sleep 0.3
+	kill -HUP "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(wc -l <done.txt)" -eq 1 ]
+	[ "$(count "$Q" new)" -eq 2 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+}
+
 @test "a second SIGTERM passes SIGTERM on to the running commands" {
 	seq 1 4 | mq-put -l "$Q" >/dev/null
 	mq-run -P 2 "$Q" sh -c 'trap "echo stopped >>stops; exit 75" TERM; sleep 5 & wait' &
