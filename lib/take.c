@@ -153,9 +153,17 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		    c->now, why));
 		return 0;
 	}
-	/* The deadline first: the lease is never seen expired in cur/. */
-	if (mq_stamp(leaffd, name, c->deadline) == -1)
+	/* The deadline first: the lease is never seen expired in cur/.
+	 * ENOENT: another taker won. EPERM: only the file's owner may set
+	 * its time; said out loud, never skipped in silence. */
+	if (mq_stamp(leaffd, name, c->deadline) == -1) {
+		if (errno != ENOENT) {
+			snprintf(what, sizeof(what), "%s/%s", leaf, name);
+			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+			    what, errno));
+		}
 		return 0;
+	}
 	n.attempts++;
 	mq_name_format(lease, &n);
 	if (renameat(leaffd, name, sp->cur, lease) == -1) {

@@ -333,3 +333,20 @@ now_ms() {
 	[ $(($(now_ms) - t0)) -lt 2000 ]
 	[ "$(count "$Q" new)" -eq 1 ]
 }
+
+@test "a message another user owns cannot be leased: said, exit 77, left ready" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as another user"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	# somewhere the other user can reach (the test directory is private)
+	d=$(mktemp -d /tmp/mq-user.XXXXXX)
+	chmod 755 "$d"
+	put "$d/q" x
+	chmod -R a+rwX "$d/q"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups mq-take "$d/q"
+	new=$(count "$d/q" new)
+	cur=$(count "$d/q" cur)
+	rm -rf "$d"
+	[ "$status" -eq 77 ]
+	[[ "$output" =~ ^"mq-take: $d/q/new/"[0-9/]+/[0-9]{16}\.[0-9a-f]{12},0": Operation not permitted"$ ]]
+	[ "$new" -eq 1 ] && [ "$cur" -eq 0 ]
+}
