@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
+#include "dir.h"
 
 #ifndef MQ_VERSION
 #define MQ_VERSION "0.1"
@@ -23,20 +25,34 @@ mq_setprog(const char *argv0)
 	mq_prog = slash != NULL ? slash + 1 : argv0;
 }
 
+/* One write(2) a line: the diagnostics of processes running side by side
+ * (xargs -P, mq-run) never interleave within a line. */
 void
 mq_warnx(const char *what, const char *fmt, ...)
 {
+	char line[4096];
 	va_list ap;
+	size_t len;
+	int r, err = errno;
 
 	fflush(stdout);
 	if (what != NULL)
-		fprintf(stderr, "%s: %s: ", mq_prog, what);
+		r = snprintf(line, sizeof(line), "%s: %s: ", mq_prog, what);
 	else
-		fprintf(stderr, "%s: ", mq_prog);
+		r = snprintf(line, sizeof(line), "%s: ", mq_prog);
+	len = r < 0 ? 0 : (size_t)r < sizeof(line) ? (size_t)r :
+	    sizeof(line) - 1;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (r > 0)
+		len += (size_t)r < sizeof(line) - len ? (size_t)r :
+		    sizeof(line) - len - 1;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	(void)mq_write_all(STDERR_FILENO, line, len);
+	errno = err;
 }
 
 int
