@@ -12,7 +12,7 @@ BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
 LIB = diag clock duration policy name dir spool ready take lease writer \
-	operands opt reason key dlq wait pool counts stat
+	operands opt reason key dlq wait pool counts stat group share topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 BINS = $(PROGS:%=$(BUILD)/bin/%)

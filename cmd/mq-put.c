@@ -1,5 +1,6 @@
 /* mq-put: enqueue messages. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "key.h"
 #include "opt.h"
 #include "spool.h"
+#include "topic.h"
 #include "writer.h"
 
 #define BUFSIZE (64 * 1024)
@@ -23,26 +25,27 @@ struct put {
 	const char *key;
 	char dup[MQ_ID_MAX + 1];	/* -k: the earlier put's id */
 	int split;		/* 0: one message per input; else '\n' or 0 */
-	long max;		/* refuse at this depth (0: no limit) */
-	long depth;		/* messages in the spool, counted up to max */
+	long room;		/* messages that fit before a limit (-m) */
+	long limit;		/* the limit that room counts down to */
+	const char *full;	/* the spool that has least room */
 	char buf[BUFSIZE];
 };
 
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-k key] [-m max] spool "
-	    "[file...]\n", mq_prog);
+	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-g group] [-k key] "
+	    "[-m max] spool [file...]\n", mq_prog);
 	exit(status);
 }
 
 static int
 full(struct put *p)
 {
-	if (p->max > 0 && p->depth >= p->max) {
+	if (p->room <= 0) {
 		(void)mq_writer_flush(&p->w);	/* what fits is reported */
-		mq_warnx(p->w.sp->path, "spool full (%ld messages, limit %ld)",
-		    p->depth, p->max);
+		mq_warnx(p->full, "spool full (%ld messages, limit %ld)",
+		    p->limit - p->room, p->limit);
 		return MQ_EX_TEMPFAIL;
 	}
 	return MQ_EX_OK;
@@ -57,7 +60,7 @@ begin(struct put *p)
 	if (p->key == NULL) {
 		if ((status = full(p)) != MQ_EX_OK)
 			return status;
-		p->depth++;
+		p->room--;
 	}
 	return mq_msg_begin(&p->w);
 }
@@ -76,7 +79,7 @@ commit(struct put *p)
 		mq_key_release(p->w.sp, &p->k);
 		return status;
 	}
-	p->depth++;
+	p->room--;
 	if ((status = mq_msg_commit(&p->w)) != MQ_EX_OK)
 		mq_key_release(p->w.sp, &p->k);
 	return status;
@@ -190,24 +193,84 @@ put_keyed(struct put *p, const char *file)
 	return status;
 }
 
+/* The spools a put goes to: the one named, or each subscriber of the
+ * topic it names; and how much room the fullest has. */
+static int
+open_targets(struct put *p, const char *path, long max,
+    struct mq_spool ***out, size_t *n)
+{
+	struct mq_spool **sps;
+	struct mq_names subs;
+	char *sub;
+	size_t i, len;
+	long depth, limit;
+	int r, status = MQ_EX_OK;
+
+	if ((r = mq_topic_list(path, &subs)) == -1)
+		return mq_fail(MQ_EX_IOERR, path, errno);
+	*n = r == 1 ? subs.n : 1;
+	if ((*out = sps = calloc(*n, sizeof(*sps))) == NULL) {
+		*n = 0;
+		status = mq_fail(MQ_EX_IOERR, "memory", errno);
+	}
+	for (i = 0; i < *n && status == MQ_EX_OK; i++) {
+		sub = NULL;
+		if (r == 1) {
+			len = strlen(path) + strlen(subs.v[i]) + 2;
+			if ((sub = malloc(len)) == NULL) {
+				status = mq_fail(MQ_EX_IOERR, "memory", errno);
+				break;
+			}
+			snprintf(sub, len, "%s/%s", path, subs.v[i]);
+		}
+		if ((sps[i] = malloc(sizeof(*sps[i]))) == NULL) {
+			free(sub);
+			status = mq_fail(MQ_EX_IOERR, "memory", errno);
+			break;
+		}
+		status = mq_spool_open(sps[i], sub != NULL ? sub : path,
+		    MQ_CREATE);
+		free(sub);
+		if (status != MQ_EX_OK) {
+			free(sps[i]);
+			break;
+		}
+		limit = max >= 0 ? max : sps[i]->pol.max_depth;
+		if (limit > 0 && (status = mq_depth(sps[i], limit, &depth)) ==
+		    MQ_EX_OK && limit - depth < p->room) {
+			p->room = limit - depth;
+			p->limit = limit;
+			p->full = sps[i]->path;
+		}
+		mq_tmp_sweep(sps[i]);
+	}
+	if (status != MQ_EX_OK && *n > 0)
+		*n = i;
+	if (r == 1)
+		mq_names_free(&subs);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct mq_spool sp;
+	struct mq_spool **sps;
 	struct put *p;
-	const char *key = NULL;
+	const char *key = NULL, *group = NULL;
 	int64_t delay = 0;
 	long max = -1;
-	int c, i, status;
+	size_t i, n = 0;
+	int c, status;
 
 	mq_setprog(argv[0]);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	while ((c = getopt(argc, argv, "0d:hk:lm:V")) != -1) {
+	while ((c = getopt(argc, argv, "0d:g:hk:lm:V")) != -1) {
 		switch (c) {
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
 		case 'd': delay = mq_duration_opt('d', optarg); break;
+		case 'g': group = optarg; break;
 		case 'k': key = optarg; break;
 		case 'm': max = mq_count_opt('m', optarg, 0); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
@@ -224,32 +287,39 @@ main(int argc, char *argv[])
 		    "several files");
 		return MQ_EX_USAGE;
 	}
-	if (key != NULL && !mq_key_valid(key)) {
-		mq_warnx("-k", "bad key (1 to %d of A-Z a-z 0-9 . _ - : @ + =, "
-		    "not starting with . or -)", MQ_KEY_MAX);
+	if ((key != NULL && !mq_key_valid(key)) ||
+	    (group != NULL && !mq_key_valid(group))) {
+		mq_warnx(key != NULL && !mq_key_valid(key) ? "-k" : "-g",
+		    "bad %s (1 to %d of A-Z a-z 0-9 . _ - : @ + =, not "
+		    "starting with . or -)", key != NULL && !mq_key_valid(key) ?
+		    "key" : "group", MQ_KEY_MAX);
 		return MQ_EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((status = mq_spool_open(&sp, argv[0], MQ_CREATE)) != MQ_EX_OK)
-		return status;
-	p->max = max >= 0 ? max : sp.pol.max_depth;
-	if (p->max > 0 &&
-	    (status = mq_depth(&sp, p->max, &p->depth)) != MQ_EX_OK)
-		return status;
-	mq_tmp_sweep(&sp);
-	if ((status = mq_writer_init(&p->w, &sp, delay, stdout, '\n')) != 0)
-		return status;
-	if (key != NULL && sp.pol.dedup_window > 0) {
-		p->key = key;
-		status = put_keyed(p, argc == 2 ? argv[1] : NULL);
-	} else {
-		if (argc == 1)
-			status = put_input(p, STDIN_FILENO, "standard input");
-		for (i = 1; i < argc && status != MQ_EX_TEMPFAIL; i++)
-			status = mq_worst(status, put_file(p, argv[i]));
-		status = mq_worst(status, mq_writer_finish(&p->w));
+	p->room = LONG_MAX;
+	sps = NULL;
+	status = open_targets(p, argv[0], max, &sps, &n);
+	if (status == MQ_EX_OK)
+		status = mq_writer_init(&p->w, sps, n, delay, stdout, '\n');
+	if (status == MQ_EX_OK) {
+		p->w.group = group;
+		if (key != NULL && sps[0]->pol.dedup_window > 0) {
+			p->key = key;
+			status = put_keyed(p, argc == 2 ? argv[1] : NULL);
+		} else {
+			if (argc == 1)
+				status = put_input(p, STDIN_FILENO,
+				    "standard input");
+			for (c = 1; c < argc && status != MQ_EX_TEMPFAIL; c++)
+				status = mq_worst(status, put_file(p, argv[c]));
+			status = mq_worst(status, mq_writer_finish(&p->w));
+		}
 	}
-	mq_spool_close(&sp);
+	for (i = 0; i < n; i++) {
+		mq_spool_close(sps[i]);
+		free(sps[i]);
+	}
+	free(sps);
 	free(p);
 	return status;
 }

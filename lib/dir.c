@@ -280,3 +280,47 @@ mq_read_small(int dirfd, const char *name, char *buf, size_t len)
 	close(fd);
 	return (ssize_t)got;
 }
+
+int
+mq_copy_at(int fromfd, const char *from, int tofd, const char *to, int sync)
+{
+	struct timespec ts[2];
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	int in, out, err = 0;
+
+	in = openat(fromfd, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in == -1)
+		return -1;
+	out = openat(tofd, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (out == -1 || fstat(in, &st) == -1) {
+		err = errno;
+		goto done;
+	}
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (mq_write_all(out, buf, (size_t)n) == -1)
+			break;
+	}
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	if (n != 0 || futimens(out, ts) == -1 || (sync && fsync(out) == -1))
+		err = errno;
+done:
+	close(in);
+	if (out != -1 && close(out) == -1 && err == 0)
+		err = errno;
+	if (err != 0) {
+		if (out != -1)
+			(void)unlinkat(tofd, to, 0);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}

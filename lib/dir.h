@@ -36,6 +36,11 @@ int mq_stamp(int dirfd, const char *name, int64_t ms);
  * if missing) is when the last one ran; when that is every ms ago (at
  * most a minute), it is set to now and 1 returned. */
 int mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now);
+/* Copies fromfd/from to a new file tofd/to (never following a symlink,
+ * never replacing a file) with the same mtime, streamed, fsynced when
+ * sync is set; 0, or -1 with errno set and nothing left at to. */
+int mq_copy_at(int fromfd, const char *from, int tofd, const char *to,
+    int sync);
 /* write(2) of all of buf, through short writes and EINTR; 0 or -1. */
 int mq_write_all(int fd, const void *buf, size_t len);
 /* Reads up to len bytes of the regular file dirfd/name (never through a

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "dlq.h"
+#include "group.h"
 #include "reason.h"
 
 static int
@@ -132,6 +133,10 @@ mq_dlq_redrive(struct mq_spool *sp, const struct mq_dead *d,
 	mq_name_format(to, &n);
 	if (mq_stamp(sp->dlq, from, now) == -1)
 		return gone(sp, from, errno);
+	if (n.group[0] != '\0') {	/* back into its group, in put order */
+		mq_reason_clear(sp, n.id);
+		return mq_group_put(sp, sp->dlq, from, &n);
+	}
 	if ((err = mq_leaf_enter(sp, lf, now, sp->dlq, from, to)) != 0)
 		return gone(sp, from, err);
 	mq_reason_clear(sp, n.id);
@@ -148,5 +153,8 @@ mq_dlq_delete(struct mq_spool *sp, const struct mq_dead *d)
 	mq_reason_clear(sp, d->n.id);
 	if (unlinkat(sp->dlq, name, 0) == -1)
 		return gone(sp, name, errno);
+	/* Its group may have been waiting for it (a crash at its burial). */
+	if (d->n.group[0] != '\0')
+		return mq_group_release(sp, &d->n, 0);
 	return MQ_EX_OK;
 }

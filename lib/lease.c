@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "counts.h"
 #include "diag.h"
+#include "group.h"
 #include "dir.h"
 #include "lease.h"
 #include "ready.h"
@@ -202,17 +203,30 @@ failed(const char *path, int err)
 	    mq_fail(MQ_EX_IOERR, path, err);
 }
 
+/* After a message of a group left for good: its group's next goes. */
+static int
+release(struct mq_lease *l, const struct stat *st, int status)
+{
+	if (status != MQ_EX_OK || l->n.group[0] == '\0')
+		return status;
+	return mq_group_release(l->sp, &l->n, st->st_ino);
+}
+
 int
 mq_lease_ack(struct mq_lease *l, const char *path)
 {
+	struct stat st;
 	int64_t now;
 
+	st.st_ino = 0;
+	if (l->n.group[0] != '\0')
+		(void)fstatat(l->sp->cur, l->name, &st, AT_SYMLINK_NOFOLLOW);
 	if (l->sp->pol.keep == 0) {
 		if (unlinkat(l->sp->cur, l->name, 0) == -1)
 			return failed(path, errno);
 		mq_reason_clear(l->sp, l->n.id);
 		mq_count(l->sp, MQ_ACKS, 1);
-		return MQ_EX_OK;
+		return release(l, &st, MQ_EX_OK);
 	}
 	if (renameat(l->sp->cur, l->name, l->sp->done, l->name) == -1)
 		return failed(path, errno);
@@ -221,7 +235,7 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 	now = mq_now_ms();
 	(void)mq_stamp(l->sp->done, l->name, now);
 	prune(l->sp, now);
-	return MQ_EX_OK;
+	return release(l, &st, MQ_EX_OK);
 }
 
 /* To dlq/: the reason given is written first; a reason the system

@@ -11,8 +11,10 @@
  * has had (0 in new/ before the first), and in cur/ the number of this
  * one. A redrive from dlq/ resets N and counts itself in a third field,
  * "ID,N,G", so that no lease name is ever used twice: a holder of a
- * lease from an earlier life cannot complete the new one. Nothing
- * outside [A-Za-z0-9._-,] is ever accepted, so a name that parses is
+ * lease from an earlier life cannot complete the new one. A message put
+ * with -g carries its group as a fourth field, "ID,N,G,GROUP" (G may then
+ * be 0), so that whoever finishes it knows which group to release. Nothing
+ * outside [A-Za-z0-9._-,:@+=] is ever accepted, so a name that parses is
  * safe to print.
  */
 #include <fcntl.h>
@@ -139,9 +141,17 @@ mq_name_parse(const char *s, struct mq_name *n)
 		return -1;
 	if ((p = number(comma + 1, &a)) == NULL)
 		return -1;
-	if (*p == ',' && ((p = number(p + 1, &g)) == NULL || g == 0))
-		return -1;
-	if (*p != '\0')
+	n->group[0] = '\0';
+	if (*p == ',') {
+		if ((p = number(p + 1, &g)) == NULL)
+			return -1;
+		if (*p == ',') {	/* a group: the gen is given even if 0 */
+			if (!mq_key_valid(p + 1))
+				return -1;
+			strcpy(n->group, p + 1);
+		} else if (*p != '\0' || g == 0)
+			return -1;
+	} else if (*p != '\0')
 		return -1;
 	memcpy(n->id, s, (size_t)(comma - s));
 	n->id[comma - s] = '\0';
@@ -153,7 +163,10 @@ mq_name_parse(const char *s, struct mq_name *n)
 void
 mq_name_format(char *buf, const struct mq_name *n)
 {
-	if (n->gen == 0)
+	if (n->group[0] != '\0')
+		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu,%lu,%s", n->id,
+		    n->attempts, n->gen, n->group);
+	else if (n->gen == 0)
 		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu", n->id, n->attempts);
 	else
 		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu,%lu", n->id,

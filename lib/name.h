@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define MQ_ID_MAX 64		/* longest id accepted */
-#define MQ_NAME_MAX 96		/* longest file name produced or accepted */
+#define MQ_NAME_MAX 224		/* longest file name produced or accepted */
 #define MQ_ATTEMPTS_MAX 999999UL
 #define MQ_KEY_MAX 128		/* longest -k key (and -g group) */
 
@@ -13,16 +13,18 @@ struct mq_name {
 	char id[MQ_ID_MAX + 1];
 	unsigned long attempts;
 	unsigned long gen;	/* redrives so far: the name's third field */
+	char group[MQ_KEY_MAX + 1];	/* -g: the fourth field; "" for none */
 };
 
 /* A new id, unique across hosts, greater than every id this process made. */
 void mq_id_new(char id[MQ_ID_MAX + 1]);
 /* Whether s[0..len) is an id: [A-Za-z0-9._-], not starting with '.' or '-'. */
 int mq_id_valid(const char *s, size_t len);
-/* Parses "ID,ATTEMPTS" or "ID,ATTEMPTS,GEN"; 0, or -1 when the name is
- * outside the grammar. */
+/* Parses "ID,ATTEMPTS", "ID,ATTEMPTS,GEN" or "ID,ATTEMPTS,GEN,GROUP"; 0,
+ * or -1 when the name is outside the grammar. */
 int mq_name_parse(const char *s, struct mq_name *n);
-/* Formats n (gen 0: "ID,ATTEMPTS") into buf (MQ_NAME_MAX + 1 bytes). */
+/* Formats n into buf (MQ_NAME_MAX + 1 bytes): "ID,ATTEMPTS" while gen
+ * is 0 and there is no group, "ID,ATTEMPTS,GEN" or "ID,ATTEMPTS,GEN,GROUP". */
 void mq_name_format(char *buf, const struct mq_name *n);
 /* Whether s is a key (mq-put -k) or group: 1 to MQ_KEY_MAX bytes of
  * [A-Za-z0-9._:@+=-], not starting with '.' or '-'. */

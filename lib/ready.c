@@ -44,15 +44,22 @@ mq_leaf_close(struct mq_leaf *lf)
 int
 mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf)
 {
+	return mq_leaf_open_at(sp->new, key, lf);
+}
+
+int
+mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
+{
 	char names[3][24];
 	int tries, i, parent, err;
 
+	lf->root = root;
 	lf->key = key;
 	lf->made = 0;
 	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
 	level_names(key, names);
 	for (tries = 0; tries < RETRIES; tries++) {
-		parent = sp->new;
+		parent = root;
 		for (i = 0; i < 3; i++) {
 			lf->fd[i] = mq_opendir(parent, names[i]);
 			if (lf->fd[i] == -1 && errno == ENOENT) {
@@ -81,12 +88,13 @@ mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
 {
 	int i, parent;
 
+	(void)sp;
 	if (mq_fsync(lf->fd[2]) == -1)
 		return errno;
 	for (i = 2; i >= 0; i--) {
 		if (!(lf->made & (1 << i)))
 			continue;
-		parent = i == 0 ? sp->new : lf->fd[i - 1];
+		parent = i == 0 ? lf->root : lf->fd[i - 1];
 		if (mq_fsync(parent) == -1)
 			return errno;
 	}
@@ -98,16 +106,25 @@ int
 mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
     int fromfd, const char *from, const char *to)
 {
+	return mq_leaf_enter_at(lf->fd[0] == -1 ? sp->new : lf->root, lf, key,
+	    fromfd, from, to, 0);
+}
+
+int
+mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
+    const char *from, const char *to, int link)
+{
 	struct stat st;
 	int tries, err, made = 0;
 
 	for (tries = 0; tries < RETRIES; tries++) {
 		if (lf->fd[0] == -1) {
-			if ((err = mq_leaf_open(sp, key, lf)) != 0)
+			if ((err = mq_leaf_open_at(root, key, lf)) != 0)
 				return err;
 			lf->made |= made;
 		}
-		if (renameat(fromfd, from, lf->fd[2], to) == 0)
+		if ((link ? linkat(fromfd, from, lf->fd[2], to, 0) :
+		    renameat(fromfd, from, lf->fd[2], to)) == 0)
 			return 0;
 		err = errno;
 		/* ENOENT with the source still there: the leaf is gone. */
@@ -124,6 +141,7 @@ mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
 
 struct walk {
 	struct mq_spool *sp;
+	int mixed;		/* level 0 may hold other files (a group) */
 	int64_t until;
 	mq_visit_fn *fn;
 	void *arg;
@@ -170,6 +188,8 @@ walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
 	int cfd, r;
 
 	if (!mq_level_valid(name, level)) {
+		if (level == 0 && w->mixed)
+			return 0;	/* the group's lock and front */
 		mq_warnx(w->path, "skipping an entry outside the grammar");
 		return 0;
 	}
@@ -235,15 +255,26 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 int
 mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn, void *arg)
 {
+	char path[4096];
+
+	return mq_trie_walk(sp, sp->new, mq_spool_where(sp, "new", NULL, path,
+	    sizeof(path)), until, fn, arg);
+}
+
+int
+mq_trie_walk(struct mq_spool *sp, int root, const char *path, int64_t until,
+    mq_visit_fn *fn, void *arg)
+{
 	struct walk w;
 	int r;
 
 	w.sp = sp;
+	w.mixed = root != sp->new;
 	w.until = until;
 	w.fn = fn;
 	w.arg = arg;
-	mq_spool_where(sp, "new", NULL, w.path, sizeof(w.path));
-	r = walk_dir(&w, sp->new, 0, 0);
+	snprintf(w.path, sizeof(w.path), "%s", path);
+	r = walk_dir(&w, root, 0, 0);
 	if (r & W_ERROR)
 		return -1;
 	return (r & W_STOP) ? 1 : 0;

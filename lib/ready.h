@@ -8,12 +8,15 @@
 
 /* One leaf of new/ held open: new/K1/K2/K3 for a key in milliseconds. */
 struct mq_leaf {
+	int root;		/* the trie: new/, or a group's (group.c) */
 	int64_t key;
 	int fd[3];		/* K1, K2, K3 */
 	int made;		/* bit i: fd[i] was made by us */
 };
 
-/* Opens the leaf for key, making what is missing; 0, or an errno. */
+/* Opens the leaf for key under root, making what is missing; 0, or an
+ * errno. mq_leaf_open: under new/. */
+int mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf);
 int mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf);
 /* fsync of the leaf, and of each parent of a directory we made. */
 int mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf);
@@ -22,6 +25,9 @@ void mq_leaf_close(struct mq_leaf *lf);
  * lf is open (or fd[0] == -1: opened for key). 0, or an errno. */
 int mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
     int fromfd, const char *from, const char *to);
+/* The same under root; with link set, linkat instead of renameat. */
+int mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
+    const char *from, const char *to, int link);
 
 /* Called for each file in the leaves whose key is at most `until`, in key
  * order and then name order: 0 goes on, 1 stops, -1 stops with an error. */
@@ -30,6 +36,10 @@ typedef int mq_visit_fn(struct mq_spool *sp, int leaffd, const char *leaf,
 /* Walks new/; removes empty past leaves. 0, 1 (stopped), or -1. */
 int mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn,
     void *arg);
+/* The same for the trie under root (path names it in warnings); level-0
+ * entries outside the grammar are skipped in silence there. */
+int mq_trie_walk(struct mq_spool *sp, int root, const char *path,
+    int64_t until, mq_visit_fn *fn, void *arg);
 
 /* Whether s names a directory of level 0, 1 or 2 of new/. */
 int mq_level_valid(const char *s, int level);

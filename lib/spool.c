@@ -22,7 +22,8 @@
  *
  * Beside the states: reason/ID, the last reason a message was retried or
  * dead-lettered for (reason.c), and key/KEY, the id put under an
- * idempotency key (key.c). Both are made when first needed.
+ * idempotency key (key.c), and group/G, the messages of ordering group G
+ * waiting behind its front (group.c). All are made when first needed.
  *
  * new/ is a trie keyed by the time a message becomes ready, in
  * milliseconds since the epoch: the key 1763833990123 is the directory
@@ -173,7 +174,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	int made = 0, status;
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
-	sp->reason = sp->key = sp->counts = -1;
+	sp->reason = sp->key = sp->group = sp->counts = -1;
 	sp->held = NULL;
 	sp->held_arg = NULL;
 	while (len > 1 && path[len - 1] == '/')
@@ -226,7 +227,7 @@ void
 mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
-	    &sp->done, &sp->reason, &sp->key, &sp->counts };
+	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->counts };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

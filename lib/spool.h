@@ -8,7 +8,7 @@ struct mq_spool {
 	char *path;		/* as given, trailing slashes removed */
 	int fd;			/* the spool directory */
 	int tmp, new, cur, dlq, done;
-	int reason, key;	/* opened when first needed; -1 until then */
+	int reason, key, group;	/* opened when first needed; -1 until then */
 	int counts;		/* .counts, opened when first needed */
 	struct mq_policy pol;
 	/* Leases this process holds (mq-run): never reclaimed by it. */

@@ -15,10 +15,12 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+#include "group.h"
 #include "lease.h"
 #include "name.h"
 #include "ready.h"
 #include "reason.h"
+#include "share.h"
 #include "take.h"
 
 struct claim {
@@ -34,11 +36,15 @@ mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
     int64_t now, const char *why)
 {
 	char name[MQ_NAME_MAX + 1], what[4096];
+	struct stat st;
 
 	/* A reason that cannot be written does not keep a message alive. */
 	if (why != NULL)
 		(void)mq_reason_decide(sp, n->id, why);
 	mq_name_format(name, n);
+	st.st_ino = 0;
+	if (n->group[0] != '\0')
+		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
 	if (renameat(fromfd, name, sp->dlq, name) == -1) {
 		if (errno == ENOENT)
 			return MQ_EX_LOST;	/* someone else moved it */
@@ -46,6 +52,9 @@ mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 		    mq_spool_where(sp, "dlq", name, what, sizeof(what)), errno);
 	}
 	(void)mq_stamp(sp->dlq, name, now);
+	/* A dead letter no longer holds its group back. */
+	if (n->group[0] != '\0')
+		return mq_group_release(sp, n, st.st_ino);
 	return MQ_EX_OK;
 }
 
@@ -129,6 +138,7 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 			    names.v[i], err));
 	}
 	mq_names_free(&names);
+	mq_group_sweep(sp, now);
 	return status;
 }
 
@@ -151,6 +161,17 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		    "max_attempts %ld", n.attempts, sp->pol.max_attempts);
 		c->status = mq_worst(c->status, bury(sp, leaffd, &n,
 		    c->now, why));
+		return 0;
+	}
+	/* A topic's message, shared with other subscribers: our own copy,
+	 * so that our lease's times are not theirs. */
+	if (st.st_nlink > 1 && n.group[0] == '\0' &&
+	    mq_unshare(sp, leaffd, name) == -1) {
+		if (errno != ENOENT) {
+			snprintf(what, sizeof(what), "%s/%s", leaf, name);
+			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+			    what, errno));
+		}
 		return 0;
 	}
 	/* The deadline first: the lease is never seen expired in cur/.

@@ -7,6 +7,12 @@
  * id is always a durable message. If we are killed while writing, the
  * file stays in tmp/ where no reader looks; on SIGINT, SIGTERM or SIGHUP
  * it is removed first.
+ *
+ * To a topic, the file is written once, in the first subscriber's tmp/,
+ * and hard-linked into every other subscriber's leaf before it is renamed
+ * into the first one's (copied where a link cannot be made: another file
+ * system). With -g, each subscriber gets its own copy, put into its group
+ * (group.c) one message at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +26,7 @@
 #include "counts.h"
 #include "diag.h"
 #include "dir.h"
+#include "group.h"
 #include "wait.h"
 #include "writer.h"
 
@@ -52,18 +59,27 @@ catch_signals(void)
 }
 
 int
-mq_writer_init(struct mq_writer *w, struct mq_spool *sp, int64_t delay,
-    FILE *out, int delim)
+mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
+    int64_t delay, FILE *out, int delim)
 {
+	size_t i;
+
 	memset(w, 0, sizeof(*w));
-	w->sp = sp;
+	w->sp = sps[0];
 	w->delay = delay;
 	w->out = out;
 	w->delim = delim;
 	w->fd = -1;
-	w->leaf.fd[0] = w->leaf.fd[1] = w->leaf.fd[2] = -1;
-	if ((w->ids = malloc(MQ_BATCH * sizeof(*w->ids))) == NULL)
+	w->ids = malloc(MQ_BATCH * sizeof(*w->ids));
+	w->to = calloc(n, sizeof(*w->to));
+	if (w->ids == NULL || w->to == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
+	w->nto = n;
+	for (i = 0; i < n; i++) {
+		w->to[i].sp = sps[i];
+		w->to[i].leaf.fd[0] = w->to[i].leaf.fd[1] = -1;
+		w->to[i].leaf.fd[2] = -1;
+	}
 	catch_signals();
 	return MQ_EX_OK;
 }
@@ -123,17 +139,58 @@ commit_fail(struct mq_writer *w, const char *what, int err)
 	return status;
 }
 
+/* Puts the message (tmp/ID of the first target) into target i: the last
+ * one (i == 0) takes the file itself. 0, or an errno with *what set. */
+static int
+enter(struct mq_writer *w, size_t i, const struct mq_name *n,
+    const char **what)
+{
+	struct mq_target *t = &w->to[i];
+	int err = 0, fromfd = w->sp->tmp, copied = 0;
+	char name[MQ_NAME_MAX + 1];
+
+	*what = "new";
+	mq_name_format(name, n);
+	if (i > 0 && w->group == NULL) {
+		err = mq_leaf_enter_at(t->sp->new, &t->leaf, w->base + w->delay,
+		    fromfd, w->id, name, 1);
+		if (err != EXDEV)
+			return err;
+	}
+	if (i > 0) {		/* a copy of its own, in its tmp/ */
+		*what = "tmp";
+		if (mq_copy_at(fromfd, w->id, t->sp->tmp, w->id,
+		    t->sp->pol.sync) == -1)
+			return errno;
+		fromfd = t->sp->tmp;
+		copied = 1;
+	}
+	if (w->group != NULL) {
+		*what = NULL;	/* reported by mq_group_put */
+		err = mq_group_put(t->sp, fromfd, w->id, n) == MQ_EX_OK ? 0 :
+		    EIO;
+	} else {
+		err = mq_leaf_enter_at(t->sp->new, &t->leaf, w->base + w->delay,
+		    fromfd, w->id, name, 0);
+	}
+	if (err != 0 && copied)
+		(void)unlinkat(fromfd, w->id, 0);
+	return err;
+}
+
 int
 mq_msg_commit(struct mq_writer *w)
 {
 	struct timespec ts[2];
-	char name[MQ_NAME_MAX + 1], what[4096];
+	char what[4096];
+	const char *sub;
 	struct mq_name n;
+	size_t i;
 	int64_t now;
 	int err, fd;
 
-	if (w->leaf.fd[0] == -1) {	/* a new batch: its put time */
-		now = mq_now_ms();
+	if (w->to[0].leaf.fd[0] == -1 || w->group != NULL) {
+		now = mq_now_ms();	/* a new batch: its put time */
 		w->base = now > w->base ? now : w->base;
 	}
 	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
@@ -144,14 +201,20 @@ mq_msg_commit(struct mq_writer *w)
 	w->fd = -1;
 	if (close(fd) == -1)
 		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
+	memset(&n, 0, sizeof(n));
 	memcpy(n.id, w->id, sizeof(n.id));
-	n.attempts = n.gen = 0;
-	mq_name_format(name, &n);
-	err = mq_leaf_enter(w->sp, &w->leaf, w->base + w->delay, w->sp->tmp,
-	    w->id, name);
-	if (err != 0)
-		return commit_fail(w, mq_spool_where(w->sp, "new", name, what,
-		    sizeof(what)), err);
+	if (w->group != NULL)
+		snprintf(n.group, sizeof(n.group), "%s", w->group);
+	for (i = w->nto; i-- > 0; ) {
+		if ((err = enter(w, i, &n, &sub)) == 0)
+			continue;
+		if (sub == NULL) {
+			mq_msg_abort(w);
+			return MQ_EX_IOERR;
+		}
+		return commit_fail(w, mq_spool_where(w->to[i].sp, sub, w->id,
+		    what, sizeof(what)), err);
+	}
 	sig_tmpfd = -1;
 	memcpy(w->ids[w->n++], w->id, sizeof(w->id));
 	if (w->n == MQ_BATCH)
@@ -162,18 +225,24 @@ mq_msg_commit(struct mq_writer *w)
 int
 mq_writer_flush(struct mq_writer *w)
 {
+	struct mq_target *t;
 	char what[4096];
 	size_t i;
 	int err;
 
-	if (w->leaf.fd[0] != -1) {
-		err = w->sp->pol.sync ? mq_leaf_sync(w->sp, &w->leaf) : 0;
-		mq_leaf_close(&w->leaf);
-		if (err != 0)
-			return mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp,
-			    "new", NULL, what, sizeof(what)), err);
-		mq_ring(w->sp);
-		mq_count(w->sp, MQ_PUTS, (long)w->n);
+	for (i = 0; i < w->nto; i++) {
+		t = &w->to[i];
+		if (t->leaf.fd[0] != -1) {
+			err = t->sp->pol.sync ? mq_leaf_sync(t->sp, &t->leaf) :
+			    0;
+			mq_leaf_close(&t->leaf);
+			if (err != 0)
+				return mq_fail(MQ_EX_IOERR, mq_spool_where(t->sp,
+				    "new", NULL, what, sizeof(what)), err);
+			mq_ring(t->sp);
+		}
+		if (w->n > 0)
+			mq_count(t->sp, MQ_PUTS, (long)w->n);
 	}
 	if (w->out == NULL) {
 		w->n = 0;
@@ -198,7 +267,9 @@ mq_writer_finish(struct mq_writer *w)
 		mq_msg_abort(w);
 	status = mq_writer_flush(w);
 	free(w->ids);
+	free(w->to);
 	w->ids = NULL;
+	w->to = NULL;
 	return status;
 }
 
@@ -246,6 +317,7 @@ mq_depth(struct mq_spool *sp, long limit, long *count)
 	struct mq_names names;
 	struct count c;
 	char what[4096];
+	long waiting = 0;
 
 	if (mq_dir_list(sp->cur, &names) == -1)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
@@ -255,6 +327,9 @@ mq_depth(struct mq_spool *sp, long limit, long *count)
 	mq_names_free(&names);
 	if (c.n < limit && mq_ready_walk(sp, INT64_MAX, count_one, &c) == -1)
 		return MQ_EX_IOERR;
-	*count = c.n;
+	if (c.n < limit && mq_group_count(sp, limit - c.n, &waiting) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
+		    what, sizeof(what)), errno);
+	*count = c.n + waiting;
 	return MQ_EX_OK;
 }

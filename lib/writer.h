@@ -12,11 +12,19 @@
 
 #define MQ_BATCH 256		/* messages per directory fsync and leaf */
 
-struct mq_writer {
+/* A spool a message goes to: one, or each subscriber of a topic. */
+struct mq_target {
 	struct mq_spool *sp;
+	struct mq_leaf leaf;	/* the batch's leaf; fd[0] == -1: none */
+};
+
+struct mq_writer {
+	struct mq_spool *sp;	/* the first target: its tmp/ is written */
+	struct mq_target *to;
+	size_t nto;
+	const char *group;	/* -g, or NULL */
 	int64_t delay;		/* ms until a new message is ready */
 	int64_t base;		/* the batch's put time, ms */
-	struct mq_leaf leaf;	/* the batch's leaf; fd[0] == -1: none */
 	FILE *out;		/* where ids are printed (NULL: nowhere) */
 	int delim;		/* '\n' or '\0' after each id */
 	size_t n;		/* ids put but not yet synced and printed */
@@ -25,8 +33,10 @@ struct mq_writer {
 	char id[MQ_ID_MAX + 1];
 };
 
-int mq_writer_init(struct mq_writer *w, struct mq_spool *sp, int64_t delay,
-    FILE *out, int delim);
+/* A writer to the n spools of sps (n > 1: a topic's subscribers, each
+ * given every message under the same id, by hard links when it can). */
+int mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
+    int64_t delay, FILE *out, int delim);
 /* Syncs and prints what is pending; then frees. Returns an exit status. */
 int mq_writer_finish(struct mq_writer *w);
 

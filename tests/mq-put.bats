@@ -167,7 +167,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 @test "-h prints usage on stdout and -V the version" {
 	run mq-put -h
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: mq-put [-0 | -l] [-d delay] [-k key] [-m max] spool [file...]" ]
+	[ "$output" = "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] spool [file...]" ]
 	run mq-put -V
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^mq-put\ \(mq\)\ [0-9] ]]

@@ -1,0 +1,381 @@
+/* group: ordering groups (mq-put -g), one message of a group at a time.
+ *
+ * Group G lives in SPOOL/group/G/:
+ *
+ *   lock            an fcntl lock: puts and releases of G, one at a time
+ *   K1/K2/K3/NAME   the members waiting their turn, a trie like new/'s
+ *                   keyed by the millisecond of their id, so in put order
+ *   NAME            the front: a second link to the one member now in
+ *                   new/ or cur/ (ready, delayed for a retry, or leased)
+ *
+ * NAME is the message's name with 0 attempts, "ID,0,GEN,G"; a member's
+ * name carries its group, so whoever finishes it knows what to release.
+ *
+ * Letting the first member through: link it into new/ (keyed by its own
+ * ready time, so an old message is not put behind newer ones) and fsync
+ * that leaf; then rename it from the trie to the front; fsync. A crash
+ * between the two leaves a member with two links in the trie: the next
+ * look completes the move instead of linking it again.
+ *
+ * The front is finished when its link count is 1 (acked: its other link
+ * is gone), or when its other link is in done/ or dlq/. The finisher
+ * says so under the lock and lets the next one through; if it died
+ * first, the next put to the group, or a taker's sweep (at most once a
+ * minute), finds the front finished and does it. The front's link is
+ * made only after its link in new/ is durable, so a front with one link
+ * is always a finished one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "group.h"
+#include "ready.h"
+#include "wait.h"
+
+#define TRIES 1000		/* groups removed under us before giving up */
+#define PROBE_MAX 1000		/* attempts probed for in done/ and dlq/ */
+
+struct group {
+	struct mq_spool *sp;
+	const char *name;
+	int dir, lock;
+	int status;
+	char path[4096];
+};
+
+int64_t
+mq_id_ms(const char *id)
+{
+	return strtoll(id, NULL, 10) / 1000;
+}
+
+static int
+lock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static void
+group_close(struct group *g)
+{
+	if (g->lock != -1)
+		close(g->lock);
+	if (g->dir != -1)
+		close(g->dir);
+	g->lock = g->dir = -1;
+}
+
+/* Opens group/name and holds its lock. 0; 1 when it does not exist and
+ * how is MQ_OPEN; -1 with errno set. */
+static int
+group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
+{
+	struct stat a, b;
+	int tries;
+
+	g->sp = sp;
+	g->name = name;
+	g->dir = g->lock = -1;
+	g->status = MQ_EX_OK;
+	mq_spool_where(sp, "group", name, g->path, sizeof(g->path));
+	if (mq_spool_subdir(sp, &sp->group, "group", how) == -1)
+		return errno == ENOENT && how == MQ_OPEN ? 1 : -1;
+	for (tries = 0; tries < TRIES; tries++) {
+		if ((g->dir = mq_opendir(sp->group, name)) == -1) {
+			if (errno != ENOENT)
+				return -1;
+			if (how == MQ_OPEN)
+				return 1;
+			if (mkdirat(sp->group, name, 0777) == -1 &&
+			    errno != EEXIST)
+				return -1;
+			continue;
+		}
+		g->lock = openat(g->dir, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0666);
+		if (g->lock != -1 && lock(g->lock) == 0 &&
+		    fstat(g->lock, &a) == 0 &&
+		    fstatat(g->dir, "lock", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return 0;
+		/* The group was removed as we came in: again. */
+		if (g->lock == -1 && errno != ENOENT)
+			return -1;
+		group_close(g);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static int
+fail(struct group *g, const char *name, int err)
+{
+	char what[4096 + MQ_NAME_MAX + 2];
+
+	snprintf(what, sizeof(what), "%s%s%s", g->path, name ? "/" : "",
+	    name ? name : "");
+	g->status = mq_worst(g->status, mq_fail(MQ_EX_IOERR, what, err));
+	return -1;
+}
+
+/* The front: 1 with its name and stat, 0 when there is none, -1. */
+static int
+front(struct group *g, char name[MQ_NAME_MAX + 1], struct stat *st)
+{
+	struct mq_names names;
+	struct mq_name n;
+	size_t i;
+	int found = 0;
+
+	if (mq_dir_list(g->dir, &names) == -1)
+		return fail(g, NULL, errno);
+	for (i = 0; i < names.n && !found; i++) {
+		if (mq_name_parse(names.v[i], &n) == -1 ||
+		    strcmp(n.group, g->name) != 0)
+			continue;
+		if (fstatat(g->dir, names.v[i], st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st->st_mode))
+			continue;
+		snprintf(name, MQ_NAME_MAX + 1, "%s", names.v[i]);
+		found = 1;
+	}
+	mq_names_free(&names);
+	return found;
+}
+
+/* Whether the file st, named name with 0 attempts, is in dirfd under
+ * some attempt count. */
+static int
+lies_in(int dirfd, const char *name, const struct stat *st, long max)
+{
+	struct mq_name n;
+	struct stat o;
+	char other[MQ_NAME_MAX + 1];
+	long a;
+
+	if (dirfd == -1 || mq_name_parse(name, &n) == -1)
+		return 0;
+	for (a = 0; a <= max && a <= PROBE_MAX; a++) {
+		n.attempts = (unsigned long)a;
+		mq_name_format(other, &n);
+		if (fstatat(dirfd, other, &o, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    o.st_ino == st->st_ino && o.st_dev == st->st_dev)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+finished(struct group *g, const char *name, const struct stat *st, ino_t ino)
+{
+	struct mq_spool *sp = g->sp;
+
+	if (st->st_nlink == 1 || (ino != 0 && st->st_ino == ino))
+		return 1;
+	/* In cur/ a lease's deadline, or in new/ a delay, is ahead. */
+	if (mq_ts_ms(&st->st_mtim) > mq_now_ms())
+		return 0;
+	return lies_in(sp->dlq, name, st, sp->pol.max_attempts) ||
+	    lies_in(sp->done, name, st, sp->pol.max_attempts);
+}
+
+/* Lets the member name (in leaf) through: into new/, then the front. */
+static int
+through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
+    void *arg)
+{
+	struct group *g = arg;
+	struct mq_leaf lf;
+	struct mq_name n;
+	struct stat st, after;
+	int err;
+
+	if (mq_name_parse(name, &n) == -1 || n.attempts != 0 ||
+	    strcmp(n.group, g->name) != 0) {
+		mq_warnx(leaf, "%s: not a member of this group, skipped", name);
+		return 0;
+	}
+	if (fstatat(leaffd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(st.st_mode)) {
+		mq_warnx(leaf, "%s: not a regular file, skipped", name);
+		return 0;
+	}
+	if (st.st_nlink == 1) {		/* not yet linked into new/ */
+		lf.fd[0] = -1;
+		err = mq_leaf_enter_at(sp->new, &lf, mq_ts_ms(&st.st_mtim),
+		    leaffd, name, name, 1);
+		if (err == 0 && sp->pol.sync)
+			err = mq_leaf_sync(sp, &lf);
+		if (lf.fd[0] != -1)
+			mq_leaf_close(&lf);
+		if (err != 0 && err != EEXIST)
+			return fail(g, name, err);
+	}
+	if (renameat(leaffd, name, g->dir, name) == -1)
+		return fail(g, name, errno);
+	/* Already the front (a crash after this rename, lost with its
+	 * directory's fsync): rename did nothing; the trie's link goes. */
+	if (fstatat(leaffd, name, &after, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    after.st_ino == st.st_ino && unlinkat(leaffd, name, 0) == -1)
+		return fail(g, name, errno);
+	if (sp->pol.sync && (mq_fsync(g->dir) == -1 || mq_fsync(leaffd) == -1))
+		return fail(g, NULL, errno);
+	mq_ring(sp);
+	return 1;
+}
+
+/* Under the lock: if the front is finished, removes it and lets the next
+ * member through. ino: the file just finished, or 0. */
+static void
+advance(struct group *g, ino_t ino)
+{
+	struct stat st;
+	char name[MQ_NAME_MAX + 1];
+	int r;
+
+	if ((r = front(g, name, &st)) == -1)
+		return;
+	if (r == 1) {
+		if (!finished(g, name, &st, ino))
+			return;
+		if (unlinkat(g->dir, name, 0) == -1 && errno != ENOENT) {
+			fail(g, name, errno);
+			return;
+		}
+	}
+	if (mq_trie_walk(g->sp, g->dir, g->path, INT64_MAX, through, g) == -1)
+		g->status = mq_worst(g->status, MQ_EX_IOERR);
+}
+
+int
+mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
+    const struct mq_name *n)
+{
+	struct group g;
+	struct mq_leaf lf;
+	struct stat st;
+	char name[MQ_NAME_MAX + 1];
+	int err;
+
+	/* A dead letter redriven may still be its group's front (a crash
+	 * at its burial): as the same file, that front is finished. */
+	st.st_ino = 0;
+	(void)fstatat(fromfd, from, &st, AT_SYMLINK_NOFOLLOW);
+	if (group_open(sp, n->group, &g, MQ_CREATE) != 0)
+		return mq_fail(MQ_EX_CANTCREAT, g.path, errno);
+	mq_name_format(name, n);
+	lf.fd[0] = -1;
+	err = mq_leaf_enter_at(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
+	    0);
+	if (err == 0 && sp->pol.sync)
+		err = mq_leaf_sync(sp, &lf);
+	if (lf.fd[0] != -1)
+		mq_leaf_close(&lf);
+	if (err != 0) {
+		(void)fail(&g, name, err);
+	} else {
+		advance(&g, st.st_ino);
+	}
+	group_close(&g);
+	return g.status;
+}
+
+int
+mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino)
+{
+	struct group g;
+	int r;
+
+	if ((r = group_open(sp, n->group, &g, MQ_OPEN)) == 1)
+		return MQ_EX_OK;
+	if (r == -1)
+		return mq_fail(MQ_EX_IOERR, g.path, errno);
+	advance(&g, ino);
+	group_close(&g);
+	return g.status;
+}
+
+void
+mq_group_sweep(struct mq_spool *sp, int64_t now)
+{
+	struct mq_names names;
+	struct group g;
+	size_t i;
+
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
+	    !mq_sweep_due(sp->group, ".swept", 60 * 1000, now) ||
+	    mq_dir_list(sp->group, &names) == -1)
+		return;
+	for (i = 0; i < names.n; i++) {
+		if (!mq_key_valid(names.v[i]) ||
+		    group_open(sp, names.v[i], &g, MQ_OPEN) != 0)
+			continue;
+		advance(&g, 0);
+		group_close(&g);
+	}
+	mq_names_free(&names);
+}
+
+struct tally {
+	long n, limit;
+};
+
+static int
+tally(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
+    void *arg)
+{
+	struct tally *t = arg;
+	struct mq_name n;
+
+	(void)sp;
+	(void)leaffd;
+	(void)leaf;
+	if (mq_name_parse(name, &n) == 0)
+		t->n++;
+	return t->n >= t->limit ? 1 : 0;
+}
+
+int
+mq_group_count(struct mq_spool *sp, long limit, long *count)
+{
+	struct mq_names names;
+	struct tally t;
+	char path[4096];
+	size_t i;
+	int fd;
+
+	*count = 0;
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (mq_dir_list(sp->group, &names) == -1)
+		return -1;
+	t.n = 0;
+	t.limit = limit;
+	for (i = 0; i < names.n && t.n < limit; i++) {
+		if (!mq_key_valid(names.v[i]) ||
+		    (fd = mq_opendir(sp->group, names.v[i])) == -1)
+			continue;
+		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
+		(void)mq_trie_walk(sp, fd, path, INT64_MAX, tally, &t);
+		close(fd);
+	}
+	mq_names_free(&names);
+	*count = t.n;
+	return 0;
+}

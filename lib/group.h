@@ -1,0 +1,30 @@
+/* group: ordering groups (mq-put -g), one message of a group at a time. */
+#ifndef MQ_GROUP_H
+#define MQ_GROUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "name.h"
+#include "spool.h"
+
+/* Puts the file from (in fromfd, already durable) into n's group as a
+ * waiting member named n (attempts 0), then lets the group's first member
+ * through to new/ when no earlier one is in new/ or cur/. Returns an exit
+ * status, the error already reported. */
+int mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
+    const struct mq_name *n);
+/* After n (of a group) left new/ and cur/ for good: acked, moved to done/
+ * or dlq/. ino is the file it was (0: unknown). Lets the group's next
+ * member through. Returns an exit status. */
+int mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino);
+/* Lets through the next member of every group whose front was finished
+ * by a process that died before releasing it; at most once a minute. */
+void mq_group_sweep(struct mq_spool *sp, int64_t now);
+/* Counts the waiting members of every group (not the fronts), stopping at
+ * limit. 0, or -1 with errno set. */
+int mq_group_count(struct mq_spool *sp, long limit, long *count);
+/* The millisecond of an id's time: where a member waits in its group. */
+int64_t mq_id_ms(const char *id);
+
+#endif
