@@ -15,6 +15,7 @@
 #include "reason.h"
 #include "spool.h"
 #include "stat.h"
+#include "topic.h"
 
 enum { TABLE, JSON, PROM, SH };
 
@@ -26,8 +27,11 @@ struct row {
 };
 
 static const char *const states[] = {
-	"ready", "delayed", "leased", "expired", "dead", "done"
+	"ready", "delayed", "held", "leased", "expired", "dead", "done"
 };
+
+#define NSTATES 7
+enum { AGE = NSTATES, PUTS, ACKS };
 
 static volatile sig_atomic_t stop;
 
@@ -49,8 +53,8 @@ usage(FILE *f, int status)
 static long
 state(const struct mq_stats *st, int i)
 {
-	const long v[] = { st->ready, st->delayed, st->leased, st->expired,
-	    st->dead, st->done };
+	const long v[] = { st->ready, st->delayed, st->held, st->leased,
+	    st->expired, st->dead, st->done };
 
 	return v[i];
 }
@@ -140,7 +144,7 @@ print_json(const struct row *r, int rates)
 
 	fputs("{\"spool\":", stdout);
 	json_str(r->sp.path);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < NSTATES; i++)
 		printf(",\"%s\":%ld", states[i], state(&r->st, i));
 	printf(",\"oldest_age\":%.3f", age(r));
 	if (r->st.puts >= 0)
@@ -158,28 +162,29 @@ print_json(const struct row *r, int rates)
 }
 
 /* One metric family: HELP and TYPE once, then a sample per spool shown
- * (what: 0-5 a state of mq_messages, 6 the age, 7 puts, 8 acks). */
+ * (what: 0 the states of mq_messages, AGE, PUTS or ACKS). */
 static void
 prom_family(const struct row *rows, int n, const char *name,
     const char *type, const char *help, int what)
 {
-	int first = what < 6 ? 0 : what, last = what < 6 ? 5 : what, i, j;
+	int first = what < AGE ? 0 : what, i, j;
+	int last = what < AGE ? NSTATES - 1 : what;
 
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK || (what >= 7 &&
+		if (rows[i].status != MQ_EX_OK || (what >= PUTS &&
 		    rows[i].st.puts < 0))
 			continue;
 		for (j = first; j <= last; j++) {
 			printf("%s{spool=\"", name);
 			prom_str(rows[i].sp.path);
-			if (j < 6)
+			if (j < AGE)
 				printf("\",state=\"%s\"} %ld\n", states[j],
 				    state(&rows[i].st, j));
-			else if (j == 6)
+			else if (j == AGE)
 				printf("\"} %.3f\n", age(&rows[i]));
 			else
-				printf("\"} %lld\n", (long long)(j == 7 ?
+				printf("\"} %lld\n", (long long)(j == PUTS ?
 				    rows[i].st.puts : rows[i].st.acks));
 		}
 	}
@@ -191,11 +196,11 @@ print_prom(const struct row *rows, int n)
 	prom_family(rows, n, "mq_messages", "gauge",
 	    "Messages in the spool, by state.", 0);
 	prom_family(rows, n, "mq_oldest_age_seconds", "gauge",
-	    "How long the oldest ready message has waited.", 6);
+	    "How long the oldest ready message has waited.", AGE);
 	prom_family(rows, n, "mq_put_total", "counter",
-	    "Messages put into the spool.", 7);
+	    "Messages put into the spool.", PUTS);
 	prom_family(rows, n, "mq_ack_total", "counter",
-	    "Messages acknowledged.", 8);
+	    "Messages acknowledged.", ACKS);
 }
 
 static void
@@ -209,7 +214,7 @@ print_sh(const struct row *r, int index)
 	printf("spool%s=", sfx);
 	sh_str(r->sp.path);
 	putchar('\n');
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < NSTATES; i++)
 		printf("%s%s=%ld\n", states[i], sfx, state(&r->st, i));
 	printf("oldest_age%s=%.3f\n", sfx, age(r));
 	if (r->st.puts >= 0)
@@ -220,14 +225,16 @@ print_sh(const struct row *r, int index)
 }
 
 /* The table: a header, then a row per spool, columns aligned. */
+enum { C_AGE = NSTATES + 1, C_PUTS, C_PUTR, C_ACKR };
+
 static void
 print_table(const struct row *rows, int n, int rates, int header)
 {
 	static const char *const heads[] = { "SPOOL", "READY", "DELAYED",
-	    "LEASED", "EXPIRED", "DEAD", "DONE", "OLDEST_AGE", "PUT_TOTAL",
-	    "PUT/S", "ACK/S" };
-	char cell[11][64];
-	int w[11], i, j, cols = rates ? 11 : 9;
+	    "HELD", "LEASED", "EXPIRED", "DEAD", "DONE", "OLDEST_AGE",
+	    "PUT_TOTAL", "PUT/S", "ACK/S" };
+	char cell[12][64];
+	int w[12], i, j, cols = rates ? 12 : 10;
 	size_t len;
 
 	for (j = 0; j < cols; j++)
@@ -247,23 +254,23 @@ print_table(const struct row *rows, int n, int rates, int header)
 	for (i = 0; i < n; i++) {
 		if (rows[i].status != MQ_EX_OK)
 			continue;
-		for (j = 0; j < 6; j++)
+		for (j = 0; j < NSTATES; j++)
 			snprintf(cell[j + 1], sizeof(cell[0]), "%ld",
 			    state(&rows[i].st, j));
-		snprintf(cell[7], sizeof(cell[0]), "%.3f", age(&rows[i]));
+		snprintf(cell[C_AGE], sizeof(cell[0]), "%.3f", age(&rows[i]));
 		if (rows[i].st.puts >= 0)
-			snprintf(cell[8], sizeof(cell[0]), "%lld",
+			snprintf(cell[C_PUTS], sizeof(cell[0]), "%lld",
 			    (long long)rows[i].st.puts);
 		else
-			strcpy(cell[8], "-");
-		snprintf(cell[9], sizeof(cell[0]), "%.1f", rate(rows[i].st.puts,
+			strcpy(cell[C_PUTS], "-");
+		snprintf(cell[C_PUTR], sizeof(cell[0]), "%.1f", rate(rows[i].st.puts,
 		    rows[i].last.puts, rows[i].at - rows[i].last_at));
-		snprintf(cell[10], sizeof(cell[0]), "%.1f", rate(
+		snprintf(cell[C_ACKR], sizeof(cell[0]), "%.1f", rate(
 		    rows[i].st.acks, rows[i].last.acks, rows[i].at -
 		    rows[i].last_at));
 		if (rows[i].last_at == 0) {	/* no earlier count */
-			strcpy(cell[9], "-");
-			strcpy(cell[10], "-");
+			strcpy(cell[C_PUTR], "-");
+			strcpy(cell[C_ACKR], "-");
 		}
 		printf("%-*s", w[0], rows[i].sp.path);
 		for (j = 1; j < cols; j++)
@@ -309,12 +316,53 @@ print(struct row *rows, int n, int fmt, int rates, int header)
 	}
 }
 
+/* The spools named, each topic replaced by its subscribers. */
+static char **
+spools(int argc, char *argv[], size_t *n)
+{
+	struct mq_names subs;
+	char **v = NULL, **nv;
+	size_t j, len;
+	int i, r;
+
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		if ((r = mq_topic_list(argv[i], &subs)) == -1) {
+			mq_fail(MQ_EX_IOERR, argv[i], errno);
+			r = 0;
+		}
+		nv = realloc(v, (*n + (r == 1 ? subs.n : 1)) * sizeof(*v));
+		if (nv == NULL)
+			goto fail;
+		v = nv;
+		for (j = 0; j < (r == 1 ? subs.n : 1); j++) {
+			len = strlen(argv[i]) + (r == 1 ?
+			    strlen(subs.v[j]) + 1 : 0) + 1;
+			if ((v[*n] = malloc(len)) == NULL)
+				goto fail;
+			if (r == 1)
+				snprintf(v[(*n)++], len, "%s/%s", argv[i],
+				    subs.v[j]);
+			else
+				snprintf(v[(*n)++], len, "%s", argv[i]);
+		}
+		if (r == 1)
+			mq_names_free(&subs);
+	}
+	return v;
+fail:
+	mq_fail(MQ_EX_IOERR, "memory", errno);
+	return NULL;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct row *rows;
 	struct timespec ts;
 	struct sigaction sa;
+	char **paths;
+	size_t nrows;
 	int64_t every = 0, next;
 	long times = 0, k;
 	int c, i, fmt = TABLE, status = MQ_EX_OK, opened = 0;
@@ -347,13 +395,18 @@ main(int argc, char *argv[])
 	    (times > 0 && every == 0))
 		usage(stderr, MQ_EX_USAGE);
 	signal(SIGPIPE, SIG_IGN);
-	if ((rows = calloc((size_t)argc, sizeof(*rows))) == NULL)
+	if ((paths = spools(argc, argv, &nrows)) == NULL)
+		return MQ_EX_IOERR;
+	if ((rows = calloc(nrows, sizeof(*rows))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	for (i = 0; i < argc; i++) {
-		rows[i].status = mq_spool_open(&rows[i].sp, argv[i], MQ_OPEN);
+	for (i = 0; i < (int)nrows; i++) {
+		rows[i].status = mq_spool_open(&rows[i].sp, paths[i], MQ_OPEN);
 		status = mq_worst(status, rows[i].status);
 		opened += rows[i].status == MQ_EX_OK;
+		free(paths[i]);
 	}
+	free(paths);
+	argc = (int)nrows;
 	status = mq_worst(status, count(rows, argc));
 	print(rows, argc, fmt, every > 0, 1);
 	if (every > 0 && opened > 0) {

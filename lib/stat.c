@@ -9,6 +9,8 @@
  * (new/ to cur/) happens after cur/ was read or before new/ is; a retry,
  * expiry, dead-lettering or ack (cur/ to new/, dlq/ or done/) would be
  * seen twice, so ids seen in cur/ are not counted again elsewhere.
+ * Members of a group waiting behind its front (group/G/, a trie like
+ * new/) are counted as held.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +119,33 @@ count_new(int fd, int level, int64_t base, int64_t now, struct ids *seen,
 	mq_names_free(&names);
 }
 
+/* The members of every group waiting behind its front: group/G/ is a trie
+ * like new/ (its lock and front are outside its grammar). */
+static void
+count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
+    struct mq_stats *st)
+{
+	struct mq_names names;
+	struct mq_stats g;
+	size_t i;
+	int fd;
+
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
+	    mq_dir_list(sp->group, &names) == -1)
+		return;
+	for (i = 0; i < names.n; i++) {
+		if (!mq_key_valid(names.v[i]) ||
+		    (fd = mq_opendir(sp->group, names.v[i])) == -1)
+			continue;
+		memset(&g, 0, sizeof(g));
+		g.oldest = -1;
+		count_new(fd, 0, 0, now, seen, &g);
+		st->held += g.ready + g.delayed;
+		close(fd);
+	}
+	mq_names_free(&names);
+}
+
 int
 mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 {
@@ -130,6 +159,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
 		    what, sizeof(what)), errno);
 	count_new(sp->new, 0, 0, now, &ids, st);
+	count_groups(sp, now, &ids, st);
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
 		st->dead = n;
 	if ((n = mq_dir_count(sp->done, ok, &ids)) > 0)

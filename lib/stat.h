@@ -7,7 +7,8 @@
 #include "spool.h"
 
 struct mq_stats {
-	long ready, delayed, leased, expired, dead, done;
+	long ready, delayed, held, leased, expired, dead, done;
+	/* held: waiting in a group behind an earlier message (group.c) */
 	int64_t oldest;		/* ready time of the oldest ready one, or -1 */
 	int64_t puts, acks;	/* counters (counts.h); -1: not known */
 };

@@ -22,11 +22,11 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL" ]
 	read -r -a v <<<"${lines[1]}"
 	[ "${v[0]}" = "$Q" ]
-	[ "${v[*]:1:6}" = "3 2 2 1 2 1" ]
-	[ "${v[8]}" = 11 ]
+	[ "${v[*]:1:7}" = "3 2 0 2 1 2 1" ]
+	[ "${v[9]}" = 11 ]
 	# aligned: every column ends where its header ends
 	[ "${#lines[0]}" -eq "${#lines[1]}" ]
 }
@@ -39,7 +39,7 @@ every_state() {
 	[ "${#lines[@]}" -eq 2 ]
 	jq -e . <<<"${lines[0]}" >/dev/null
 	[ "$(jq -c '[.ready, .delayed, .leased, .expired, .dead, .done, .put_total, .ack_total]' <<<"${lines[0]}")" = "[3,2,2,1,2,1,11,1]" ]
-	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,leased,expired,dead,done,oldest_age,put_total,ack_total" ]
+	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,held,leased,expired,dead,done,oldest_age,put_total,ack_total" ]
 	[ "$(jq -r .spool <<<"${lines[1]}")" = b ]
 	[ "$(jq -e '.oldest_age >= 0' <<<"${lines[1]}")" = true ]
 }
@@ -108,7 +108,7 @@ every_state() {
 @test "put_total is unknown (-) on a spool that never had a put; acks are counted" {
 	mkdir -p "$Q"/{tmp,new,cur,dlq,done}
 	[ "$(mq-stat -o json "$Q" | jq -c '[.put_total, .ack_total]')" = "[null,null]" ]
-	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $9 }')" = - ]
+	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $10 }')" = - ]
 	seq 1 5 | mq-put -l "$Q" >/dev/null
 	mq-take -n 3 "$Q" | mq-ack
 	cat "$Q/.counts"
@@ -124,15 +124,15 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL PUT/S ACK/S" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL PUT/S ACK/S" ]
 	read -r -a v <<<"${lines[1]}"
-	[ "${v[*]:8:3}" = "1 - -" ]		# no rates before a second count
+	[ "${v[*]:9:3}" = "1 - -" ]		# no rates before a second count
 	read -r -a v <<<"${lines[2]}"
-	[ "${v[8]}" = 11 ]
+	[ "${v[9]}" = 11 ]
 	# 10 puts and 4 acks in that second
-	[ "$(awk -v p="${v[9]}" -v a="${v[10]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
+	[ "$(awk -v p="${v[10]}" -v a="${v[11]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
 	read -r -a v <<<"${lines[3]}"
-	[ "${v[*]:9:2}" = "0.0 0.0" ]
+	[ "${v[*]:10:2}" = "0.0 0.0" ]
 	run mq-stat -o json -i 200ms -n 2 "$Q"
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[0]}")" = "[null,null]" ]
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[1]}")" = "[0,0]" ]
