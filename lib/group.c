@@ -188,9 +188,8 @@ finished(struct group *g, const char *name, const struct stat *st, ino_t ino)
 
 	if (st->st_nlink == 1 || (ino != 0 && st->st_ino == ino))
 		return 1;
-	/* In cur/ a lease's deadline, or in new/ a delay, is ahead. */
-	if (mq_ts_ms(&st->st_mtim) > mq_now_ms())
-		return 0;
+	/* Its other link in done/ or dlq/: its finisher died before the
+	 * release. A few fstatat calls, in the directories only. */
 	return lies_in(sp->dlq, name, st, sp->pol.max_attempts) ||
 	    lies_in(sp->done, name, st, sp->pol.max_attempts);
 }

@@ -43,8 +43,12 @@ same() {
 }
 
 # The message files of spool $1, in every state (not config, .counts,
-# reason/ or key/).
+# reason/ or key/), and those held in groups (group/G/K1/K2/K3/NAME; not
+# a group's lock, nor its front, a second link to a message in new/ or
+# cur/).
 messages() {
-	find "$1/tmp" "$1/new" "$1/cur" "$1/dlq" "$1/done" -type f 2>/dev/null |
-		wc -l | tr -d ' '
+	{
+		find "$1/tmp" "$1/new" "$1/cur" "$1/dlq" "$1/done" -type f
+		find "$1/group" -mindepth 5 -type f
+	} 2>/dev/null | wc -l | tr -d ' '
 }

@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# Ordering groups: mq-put -g, and how takes, acks, retries, expiry, dead
+# letters and redrives keep a group's messages one at a time, in order.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+# Puts $3... into group $2 of spool $1, saving each id in id.PAYLOAD.
+gput() {
+	local spool=$1 group=$2 m
+	shift 2
+	for m in "$@"; do
+		printf '%s' "$m" | mq-put -g "$group" "$spool" >"id.$m" || return 1
+	done
+}
+
+# The payloads of the leases printed by mq-take $@, space-separated.
+takes() {
+	local l out=""
+	for l in $(mq-take "$@"); do
+		out="$out${out:+ }$(cat "$l")"
+	done
+	printf '%s\n' "$out"
+}
+
+lease_of() {
+	find "$Q/cur" -type f -name "$(cat "id.$1"),*"
+}
+
+@test "a group's messages are leased one at a time, in put order; other groups are not held back" {
+	gput "$Q" A a1 a2 a3
+	gput "$Q" B b1 b2
+	printf plain | mq-put "$Q" >id.plain
+	[ "$(takes -n 10 "$Q")" = "a1 b1 plain" ]
+	[ -z "$(mq-take "$Q")" ]
+	mq-ack "$(lease_of a1)"
+	[ "$(takes -n 10 "$Q")" = "a2" ]
+	mq-ack "$(lease_of b1)" "$(lease_of a2)"
+	[ "$(takes -n 10 "$Q")" = "a3 b2" ]
+	mq-ack "$(lease_of a3)" "$(lease_of b2)" "$(lease_of plain)"
+	run -1 mq-take "$Q"
+	[ "$(messages "$Q")" -eq 0 ]
+	[ -z "$(find "$Q/group" -mindepth 2 -type f ! -name lock)" ]
+}
+
+@test "the lease names its group; ls shows the front and the waiting members" {
+	gput "$Q" orders-42 o1 o2 o3
+	id1=$(cat id.o1) id2=$(cat id.o2) id3=$(cat id.o3)
+	l=$(mq-take "$Q")
+	[ "$l" = "$Q/cur/$id1,1,0,orders-42" ]
+	[ -f "$Q/group/orders-42/$id1,0,0,orders-42" ]
+	[ "$(stat -c %i "$l")" = "$(stat -c %i "$Q/group/orders-42/$id1,0,0,orders-42")" ]
+	[ "$(find "$Q/group/orders-42" -mindepth 4 -type f -printf '%f\n' | sort | tr '\n' ' ')" = "$id2,0,0,orders-42 $id3,0,0,orders-42 " ]
+	[ "$(mq-stat -o json "$Q" | jq -c '[.ready, .held, .leased]')" = "[0,2,1]" ]
+}
+
+@test "the next waits while the earlier one is delayed for a retry, or its lease expires" {
+	gput "$Q" A a1 a2
+	l=$(mq-take -t 300ms "$Q")
+	mq-retry -d 400ms "$l"
+	[ -z "$(mq-take "$Q")" ]		# a1 delayed, a2 held
+	sleep 0.5
+	l=$(mq-take -t 300ms "$Q")
+	[ "$(cat "$l")" = a1 ] && [ "$l" = "$Q/cur/$(cat id.a1),2,0,A" ]
+	sleep 0.4				# the lease expires
+	[ "$(takes "$Q")" = a1 ]		# a1 again, attempt 3, never a2
+	[ -n "$(find "$Q/cur" -name "$(cat id.a1),3,0,A")" ]
+	mq-ack "$(lease_of a1)"
+	[ "$(takes "$Q")" = a2 ]
+}
+
+@test "a poison message goes to dlq/ and then releases its group; a redrive puts it back in order" {
+	mkdir -p "$Q" && printf 'max_attempts=2\nbackoff=10ms\n' >"$Q/config"
+	gput "$Q" A a1 a2 a3
+	mq-retry -d 0 "$(mq-take "$Q")"
+	run mq-retry -r "bad input" "$(mq-take "$Q")"
+	[ "$status" -eq 0 ]
+	[ "$(mq-dlq -L "$Q" | cut -f1,2,4)" = "$(printf '%s\t2\tbad input' "$(cat id.a1)")" ]
+	[ "$(takes "$Q")" = a2 ]		# released by the burial
+	mq-dlq -R "$Q"
+	[ -z "$(mq-take "$Q")" ]		# a1 waits behind a2 ...
+	mq-ack "$(lease_of a2)"
+	[ "$(takes "$Q")" = a1 ]		# ... and comes before a3
+	[ -n "$(find "$Q/cur" -name "$(cat id.a1),1,1,A")" ]
+	mq-ack "$(lease_of a1)"
+	[ "$(takes "$Q")" = a3 ]
+}
+
+@test "a lease expiring at max_attempts is buried by a taker and the group moves on" {
+	mkdir -p "$Q" && printf 'max_attempts=1\n' >"$Q/config"
+	gput "$Q" A a1 a2
+	mq-take -t 100ms "$Q" >/dev/null
+	sleep 0.2
+	[ "$(takes "$Q")" = a2 ]
+	[ "$(mq-dlq -L "$Q" | cut -f1)" = "$(cat id.a1)" ]
+}
+
+@test "mq-dlq by hand and mq-run's dead letters release the group too" {
+	gput "$Q" A a1 a2 a3
+	mq-dlq "$(mq-take "$Q")"
+	printf '#!/bin/sh\nexit 100\n' >fail && chmod +x fail
+	run mq-run -n 1 "$Q" ./fail
+	[ "$(mq-dlq -L "$Q" | wc -l)" -eq 2 ]
+	[ "$(takes "$Q")" = a3 ]
+}
+
+@test "a group put with -d waits for its delay as well as its turn" {
+	gput "$Q" A a1
+	printf a2 | mq-put -g A -d 300ms "$Q" >/dev/null
+	mq-ack "$(mq-take "$Q")"
+	[ -z "$(mq-take "$Q")" ]
+	sleep 0.35
+	[ "$(takes "$Q")" = a2 ]
+}
+
+@test "-l -g puts each line in the group, in order" {
+	seq 1 300 | mq-put -l -g N "$Q" >ids
+	[ "$(wc -l <ids)" -eq 300 ]
+	[ "$(sort ids)" = "$(cat ids)" ]
+	for i in $(seq 1 300); do
+		l=$(mq-take -n 5 "$Q")
+		[ "$(cat "$l")" = "$i" ] || { echo "got $(cat "$l") for $i"; return 1; }
+		mq-ack "$l"
+	done
+	[ "$(messages "$Q")" -eq 0 ]
+}
+
+@test "bad groups are usage errors (64) and put nothing" {
+	for g in "" .hidden -dash "a/b" "a b" "a,b" "$(printf 'x%.0s' $(seq 1 129))"; do
+		run -64 mq-put -g "$g" "$Q" <<<"x"
+		[[ "$output" == "mq-put: -g: bad group"* ]]
+	done
+	[ "$(messages "$Q")" -eq 0 ]
+	printf 'x%.0s' $(seq 1 128) >g128
+	run -0 mq-put -g "$(cat g128)" "$Q" <<<"x"
+	run -0 mq-put -g "a:b@c+d=e.f_g-1" "$Q" <<<"x"
+}
+
+@test "-m counts the messages held in groups" {
+	gput "$Q" A a1 a2 a3
+	run -75 mq-put -m 3 "$Q" <<<"x"
+	[ "$output" = "mq-put: $Q: spool full (3 messages, limit 3)" ]
+	run -0 mq-put -m 4 "$Q" <<<"x"
+}
+
+@test "a crash after an ack and before the release: the next put or a taker's sweep lets the group go on" {
+	gput "$Q" A a1 a2
+	gput "$Q" B b1 b2
+	# ack's unlink without its release
+	rm "$(mq-take "$Q")"
+	[ -z "$(mq-take "$Q" | grep ',A$' || true)" ]
+	gput "$Q" A a3
+	[ "$(takes -n 5 "$Q")" = a2 ]
+	# the same crash, then no more puts: a taker sweeps (at most once a
+	# minute; the last sweep's time is group/.swept)
+	rm "$(find "$Q/cur" -name '*,B')"
+	[ -z "$(mq-take "$Q")" ]
+	touch -d '2 minutes ago' "$Q/group/.swept"
+	[ "$(takes -n 5 "$Q")" = b2 ]
+	[ "$(messages "$Q")" -eq 3 ]		# a2 and b2 leased, a3 held
+}
+
+@test "a crash after a burial and before the release: the next put finds the front in dlq/" {
+	gput "$Q" A a1 a2
+	l=$(mq-take "$Q")
+	mv "$l" "$Q/dlq/"
+	[ -z "$(mq-take "$Q")" ]
+	gput "$Q" A a3
+	[ "$(takes "$Q")" = a2 ]
+}
+
+@test "four runners with failures and retries keep every group in order, one at a time" {
+	mkdir -p "$Q" && printf 'backoff=10ms\nbackoff_max=20ms\nmax_attempts=50\n' >"$Q/config"
+	cat >work <<-'EOF'
+	#!/bin/sh
+	# Logs "start G N", fails one time in four (retried), logs "end G N".
+	read -r g n
+	echo "start $g $n" >>log
+	sleep 0.0$(( $(od -An -N1 -tu1 /dev/urandom) % 3 ))
+	[ $(( $(od -An -N1 -tu1 /dev/urandom) % 4 )) -eq 0 ] && { echo "fail $g $n" >>log; exit 75; }
+	echo "end $g $n" >>log
+	EOF
+	chmod +x work
+	for n in $(seq 1 12); do
+		for g in g1 g2 g3 g4 g5; do
+			echo "$g $n" | mq-put -g "$g" "$Q" >/dev/null
+		done
+	done
+	run -0 mq-run -P 4 -w 1s "$Q" ./work
+	[ "$(messages "$Q")" -eq 0 ]
+	[ "$(grep -c '^end' log)" -eq 60 ]
+	grep -q '^fail' log
+	# per group: start/outcome pairs never overlap, and the ends run 1..12
+	for g in g1 g2 g3 g4 g5; do
+		grep " $g " log | awk -v g="$g" '
+			$1 == "start" { if (open) { print g ": " $3 " started while " cur " ran"; bad = 1 } open = 1; cur = $3 }
+			$1 != "start" { if (!open || $3 != cur) { print g ": unmatched " $0; bad = 1 } open = 0
+				if ($1 == "end") { if ($3 != next_n + 1) { print g ": " $3 " after " next_n; bad = 1 } next_n = $3 } }
+			END { if (next_n != 12) { print g ": ended at " next_n; bad = 1 } exit bad }'
+	done
+	# groups ran side by side: some start of one group came while another ran
+	awk '$1 == "start" { if (running > 0) overlap = 1; running++ } $1 != "start" { running-- } END { exit !overlap }' log
+}
+
+@test "concurrent producers and takers: never two of a group leased at once, nothing lost" {
+	mkdir -p "$Q"/{tmp,new,cur,dlq,done}
+	for p in 1 2 3 4; do
+		(for n in $(seq 1 25); do echo "$p.$n" | mq-put -g "G$((n % 3))" "$Q" >/dev/null; done) &
+	done
+	for _ in 1 2 3 4; do
+		(
+			got=0
+			while [ "$got" -lt 40 ]; do
+				l=$(mq-take "$Q") || { sleep 0.01; [ -e stop ] && break; continue; }
+				g=${l##*,}
+				if ! mkdir "held.$g" 2>/dev/null; then echo "two of $g at once" >>bad; fi
+				cat "$l" >>got		# "P.N\n", appended whole
+				rmdir "held.$g"
+				mq-ack "$l"
+				got=$((got + 1))
+			done
+		) &
+	done
+	for _ in $(seq 1 300); do
+		[ "$(cat got 2>/dev/null | wc -l)" -ge 100 ] && break
+		sleep 0.1
+	done
+	touch stop
+	wait
+	[ ! -e bad ]
+	[ "$(sort -u got | wc -l)" -eq 100 ]
+	[ "$(wc -l <got)" -eq 100 ]
+	[ "$(messages "$Q")" -eq 0 ]
+	# each producer's messages in one group came out in its put order
+	for p in 1 2 3 4; do
+		for g in 0 1 2; do
+			order=$(grep "^$p\." got | awk -F. -v g="$g" '$2 % 3 == g { print $2 }')
+			[ -n "$order" ] && [ "$order" = "$(sort -n <<<"$order")" ]
+		done
+	done
+}
+
+@test "a take costs the same with a thousand groups waiting as with one" {
+	gput "$Q" A a1 a2
+	syscalls() {
+		strace -f -c -o trace mq-take "$Q" >/dev/null || true
+		awk '/total/ { print $4 }' trace
+	}
+	mq-take "$Q" >/dev/null		# a1 leased; the sweep ran: not due again
+	one=$(syscalls)
+	for g in $(seq 1 1000); do
+		mkdir -p "$Q/group/g$g/1795000/000/000"
+		: >"$Q/group/g$g/lock"
+		: >"$Q/group/g$g/1795000/000/000/1795000000000000.aaaaaaaaaaaa,0,0,g$g"
+	done
+	many=$(syscalls)
+	[ "$many" -le "$((one + 2))" ] || { echo "one group: $one, a thousand: $many"; return 1; }
+}
