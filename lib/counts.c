@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "counts.h"
+#include "dir.h"
 
 #define LINE 31			/* "put_total " + 20 digits + '\n' */
 
@@ -29,22 +30,6 @@ counts_fd(struct mq_spool *sp)
 		sp->counts = openat(sp->fd, ".counts", O_RDWR | O_CREAT |
 		    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
 	return sp->counts;
-}
-
-static int
-lock(int fd, int which, short type)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = type;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = (off_t)which * LINE;
-	fl.l_len = LINE;
-	while (fcntl(fd, F_SETLKW, &fl) == -1)
-		if (errno != EINTR)
-			return -1;
-	return 0;
 }
 
 static int64_t
@@ -70,8 +55,8 @@ mq_count(struct mq_spool *sp, int which, long n)
 	int64_t v = 0;
 	int fd;
 
-	if (n <= 0 || (fd = counts_fd(sp)) == -1 || lock(fd, which, F_WRLCK)
-	    == -1)
+	if (n <= 0 || (fd = counts_fd(sp)) == -1 ||
+	    mq_lock(fd, F_WRLCK, (off_t)which * LINE, LINE, 1) == -1)
 		return;
 	if (pread(fd, line, LINE, (off_t)which * LINE) == LINE) {
 		line[LINE] = '\0';
@@ -82,7 +67,7 @@ mq_count(struct mq_spool *sp, int which, long n)
 	snprintf(line, sizeof(line), "%s%020lld\n", label[which],
 	    (long long)(v + n));
 	(void)pwrite(fd, line, LINE, (off_t)which * LINE);
-	(void)lock(fd, which, F_UNLCK);
+	(void)mq_lock(fd, F_UNLCK, (off_t)which * LINE, LINE, 1);
 }
 
 int

@@ -324,3 +324,19 @@ done:
 	}
 	return 0;
 }
+
+int
+mq_lock(int fd, short type, off_t start, off_t len, int wait)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = start;
+	fl.l_len = len;
+	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == -1)
+		if (errno != EINTR || !wait)
+			return -1;
+	return 0;
+}

@@ -41,6 +41,10 @@ int mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now);
  * sync is set; 0, or -1 with errno set and nothing left at to. */
 int mq_copy_at(int fromfd, const char *from, int tofd, const char *to,
     int sync);
+/* An fcntl lock of type (F_RDLCK, F_WRLCK, F_UNLCK) on len bytes from
+ * start (len 0: to the end) of fd, waiting for it when wait is set,
+ * through EINTR; 0, or -1 with errno set. */
+int mq_lock(int fd, short type, off_t start, off_t len, int wait);
 /* write(2) of all of buf, through short writes and EINTR; 0 or -1. */
 int mq_write_all(int fd, const void *buf, size_t len);
 /* Reads up to len bytes of the regular file dirfd/name (never through a

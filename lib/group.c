@@ -57,20 +57,6 @@ mq_id_ms(const char *id)
 	return strtoll(id, NULL, 10) / 1000;
 }
 
-static int
-lock(int fd)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	while (fcntl(fd, F_SETLKW, &fl) == -1)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 static void
 group_close(struct group *g)
 {
@@ -109,7 +95,7 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 		}
 		g->lock = openat(g->dir, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
 		    O_CLOEXEC, 0666);
-		if (g->lock != -1 && lock(g->lock) == 0 &&
+		if (g->lock != -1 && mq_lock(g->lock, F_WRLCK, 0, 0, 1) == 0 &&
 		    fstat(g->lock, &a) == 0 &&
 		    fstatat(g->dir, "lock", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)

@@ -39,20 +39,6 @@ where(struct mq_spool *sp, const char *key, char *buf, size_t len)
 	return mq_spool_where(sp, "key", key, buf, len);
 }
 
-static int
-lock(int fd, int wait)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == -1)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 /* Whether fd is still the file named key in key/. */
 static int
 linked(struct mq_spool *sp, int fd, const char *key, struct stat *st)
@@ -91,8 +77,8 @@ sweep(struct mq_spool *sp, int64_t now)
 		    O_NONBLOCK | O_CLOEXEC);
 		if (fd == -1)
 			continue;
-		if (lock(fd, 0) == 0 && linked(sp, fd, names.v[i], &st) &&
-		    stale(sp, &st, now))
+		if (mq_lock(fd, F_WRLCK, 0, 0, 0) == 0 &&
+		    linked(sp, fd, names.v[i], &st) && stale(sp, &st, now))
 			(void)unlinkat(sp->key, names.v[i], 0);
 		close(fd);
 	}
@@ -164,7 +150,7 @@ mq_key_claim(struct mq_spool *sp, const char *key, struct mq_key *k,
 			mq_warnx(what, "not a regular file");
 			return MQ_EX_DATAERR;
 		}
-		if (lock(fd, 1) == -1) {
+		if (mq_lock(fd, F_WRLCK, 0, 0, 1) == -1) {
 			close(fd);
 			return mq_fail(MQ_EX_IOERR, what, errno);
 		}

@@ -2,9 +2,9 @@
  *
  * A topic is a directory whose subdirectories are spools, none of them
  * named like a spool's own (tmp, new, cur, dlq, done, reason, key,
- * group: a directory holding one of those is a spool): subscribing is making one (mkdir is
- * enough: the first put completes it). A subscriber made later sees only
- * later messages. Names starting with '.' are not subscribers, and
+ * group: a directory holding one of those is a spool). Subscribing is
+ * making one (mkdir is enough: the first put completes it). A subscriber
+ * made later sees only later messages. Names starting with '.' are not subscribers, and
  * nothing is followed: a symbolic link in a topic is skipped.
  */
 #include <errno.h>

@@ -5,9 +5,9 @@
 #include "dir.h"
 
 /* When path is a topic (a directory with at least one subdirectory and
- * none named like a spool's own: tmp, new, cur, ...), its subscribers' names (not starting with '.'), in
- * byte order, into subs, and 1; 0 when it is not a topic (or does not
- * exist); -1 with errno set. */
+ * none named like a spool's own: tmp, new, cur, ...), its subscribers'
+ * names (not starting with '.'), in byte order, into subs, and 1; 0 when
+ * it is not a topic (or does not exist); -1 with errno set. */
 int mq_topic_list(const char *path, struct mq_names *subs);
 
 #endif
