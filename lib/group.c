@@ -23,7 +23,7 @@
  * first, the next put to the group, or a taker's sweep (at most once a
  * minute), finds the front finished and does it. The front's link is
  * made only after its link in new/ is durable, so a front with one link
- * is always a finished one.
+ * is always a finished one. A group left with nothing is removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +48,7 @@ struct group {
 	const char *name;
 	int dir, lock;
 	int status;
+	int moved;		/* a member was let through */
 	char path[4096];
 };
 
@@ -79,6 +80,7 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 	g->name = name;
 	g->dir = g->lock = -1;
 	g->status = MQ_EX_OK;
+	g->moved = 0;
 	mq_spool_where(sp, "group", name, g->path, sizeof(g->path));
 	if (mq_spool_subdir(sp, &sp->group, "group", how) == -1)
 		return errno == ENOENT && how == MQ_OPEN ? 1 : -1;
@@ -222,6 +224,7 @@ through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	if (sp->pol.sync && (mq_fsync(g->dir) == -1 || mq_fsync(leaffd) == -1))
 		return fail(g, NULL, errno);
 	mq_ring(sp);
+	g->moved = 1;
 	return 1;
 }
 
@@ -244,8 +247,15 @@ advance(struct group *g, ino_t ino)
 			return;
 		}
 	}
-	if (mq_trie_walk(g->sp, g->dir, g->path, INT64_MAX, through, g) == -1)
+	if (mq_trie_walk(g->sp, g->dir, g->path, INT64_MAX, through, g) == -1) {
 		g->status = mq_worst(g->status, MQ_EX_IOERR);
+		return;
+	}
+	/* Nothing left: the group goes (the walk removed its empty
+	 * directories). Whoever waits on our lock finds it unlinked and
+	 * starts again; rmdir fails if someone is making a new lock. */
+	if (!g->moved && unlinkat(g->dir, "lock", 0) == 0)
+		(void)unlinkat(g->sp->group, g->name, AT_REMOVEDIR);
 }
 
 int
