@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The runnable examples: make demo's quickstart and cron-drain.
+# The runnable examples: quickstart (make demo), cron-drain, xargs-pool,
+# prom-textfile, mq-alert and fanout.
 
 load helper
 
@@ -133,4 +134,19 @@ SH
 	run "$ex/mq-alert" -l 900 "$Q"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+}
+
+@test "fanout: every service gets every order once, from one file" {
+	run "$ex/fanout" "$BATS_TEST_TMPDIR/f"
+	[ "$status" -eq 0 ]
+	for s in email inventory analytics; do
+		[ "$(grep -c "^$s " f/log)" -eq 6 ]
+		[ "$(grep "^$s " f/log | sort -u | wc -l)" -eq 6 ]
+		[ "$(find "f/orders/$s" -type f ! -name config ! -name .counts | wc -l)" -eq 0 ]
+	done
+	[[ "$output" == *"analytics: order 1002: sink busy, retrying"* ]]
+	# the one file with three names
+	inodes=$(grep -E '^[0-9]+ orders/' <<<"$output" | cut -d' ' -f1 | sort -u)
+	[ "$(wc -l <<<"$inodes")" -eq 1 ]
+	[ "$(grep -cE '^[0-9]+ orders/' <<<"$output")" -eq 3 ]
 }
