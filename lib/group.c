@@ -90,9 +90,13 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 				return -1;
 			if (how == MQ_OPEN)
 				return 1;
-			if (mkdirat(sp->group, name, 0777) == -1 &&
-			    errno != EEXIST)
+			if (mkdirat(sp->group, name, 0777) == 0) {
+				/* A member put in it must survive a power cut. */
+				if (sp->pol.sync && mq_fsync(sp->group) == -1)
+					return -1;
+			} else if (errno != EEXIST) {
 				return -1;
+			}
 			continue;
 		}
 		g->lock = openat(g->dir, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |

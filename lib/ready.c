@@ -235,7 +235,10 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 	}
 	mq_names_sort(&names);
 	for (i = 0; i < names.n; i++) {
-		start = base + strtoll(names.v[i], NULL, 10) * span[level];
+		/* (an entry outside the grammar goes to walk_child, which
+		 * says so, or in a group passes it over in silence) */
+		start = !mq_level_valid(names.v[i], level) ? base :
+		    base + strtoll(names.v[i], NULL, 10) * span[level];
 		if (mq_level_valid(names.v[i], level) && start > w->until) {
 			out &= ~W_EMPTY;
 			break;

@@ -287,3 +287,20 @@ lease_of() {
 		grep -qx "$id" log || { echo "lost: $id"; return 1; }
 	done <ids
 }
+
+@test "a group put syncs the file, enters the trie and syncs it, links into new/ and syncs, then makes the front and syncs" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir -p "$Q"/{tmp,new,cur,dlq,done}
+	strace -e trace=fsync,renameat,renameat2,rename,linkat,link,mkdirat \
+		-o trace mq-put -g G "$Q" <<<"x" >/dev/null
+	# F fsync, M mkdir, R rename, L link, in the order made
+	ops=$(awk '/^fsync/ { printf "F" } /^mkdir/ { printf "M" }
+		/^rename/ { printf "R" } /^link/ { printf "L" }' trace)
+	[[ "$ops" =~ ^F[MF]*RF+M*LF+RF+$ ]] || { echo "ops: $ops"; return 1; }
+	# a second put, behind the first: into the trie, synced, nothing more
+	strace -e trace=fsync,renameat,renameat2,rename,linkat,link,mkdirat \
+		-o trace mq-put -g G "$Q" <<<"y" >/dev/null
+	ops=$(awk '/^fsync/ { printf "F" } /^mkdir/ { printf "M" }
+		/^rename/ { printf "R" } /^link/ { printf "L" }' trace)
+	[[ "$ops" =~ ^FM*RF+$ ]] || { echo "ops: $ops"; return 1; }
+}
