@@ -304,3 +304,28 @@ lease_of() {
 		/^rename/ { printf "R" } /^link/ { printf "L" }' trace)
 	[[ "$ops" =~ ^FM*RF+$ ]] || { echo "ops: $ops"; return 1; }
 }
+
+@test "symbolic links planted in group/ are never followed" {
+	mkdir -p "$Q"/{tmp,new,cur,dlq,done,group} outside
+	ln -s "$PWD/outside" "$Q/group/G"
+	run mq-put -g G "$Q" <<<"x"
+	[ "$status" -ne 0 ]
+	[[ "$output" == "mq-put: $Q/group/G: "* ]]
+	[ -z "$(ls -A outside)" ]
+	rm "$Q/group/G" && mkdir "$Q/group/G"
+	ln -s "$PWD/outside/lock" "$Q/group/G/lock"
+	run mq-put -g G "$Q" <<<"x"
+	[ "$status" -ne 0 ]
+	[ ! -e outside/lock ]
+	rm "$Q/group/G/lock"
+	gput "$Q" G g1 g2
+	# a symlink in the trie, first in line once g1 goes: skipped, said
+	echo secret >outside/secret
+	leaf=$(dirname "$(find "$Q/group/G" -mindepth 4 -type f)")
+	ln -s "$PWD/outside/secret" "$leaf/1000000000000000.aaaaaaaaaaaa,0,0,G"
+	run mq-ack "$(mq-take "$Q")"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"not a regular file, skipped"* ]]
+	[ "$(takes "$Q")" = g2 ]
+	[ "$(cat outside/secret)" = secret ]
+}
