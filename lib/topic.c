@@ -31,11 +31,19 @@ int
 mq_topic_list(const char *path, struct mq_names *subs)
 {
 	struct stat st;
-	size_t i, j, n = 0;
+	char buf[4096];
+	size_t i, j, n = 0, len;
 	int fd;
 
 	subs->v = NULL;
 	subs->n = 0;
+	/* The common case in one call: a spool has new/. */
+	if ((len = strlen(path)) < sizeof(buf) - 5) {
+		memcpy(buf, path, len);
+		memcpy(buf + len, "/new", 5);
+		if (fstatat(AT_FDCWD, buf, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 0;
+	}
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 	if (mq_dir_list(fd, subs) == -1) {
