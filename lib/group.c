@@ -286,7 +286,10 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 		err = mq_leaf_sync(sp, &lf);
 	if (lf.fd[0] != -1)
 		mq_leaf_close(&lf);
-	if (err != 0) {
+	if (err == ENOENT && fstatat(fromfd, from, &st, AT_SYMLINK_NOFOLLOW) ==
+	    -1) {
+		g.status = MQ_EX_LOST;	/* moved meanwhile: said by the caller */
+	} else if (err != 0) {
 		(void)fail(&g, name, err);
 	} else {
 		advance(&g, st.st_ino);

@@ -11,7 +11,8 @@
 /* Puts the file from (in fromfd, already durable) into n's group as a
  * waiting member named n (attempts 0), then lets the group's first member
  * through to new/ when no earlier one is in new/ or cur/. Returns an exit
- * status, the error already reported. */
+ * status, the error already reported; MQ_EX_LOST, unreported, when from
+ * was no longer there. */
 int mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
     const struct mq_name *n);
 /* After n (of a group) left new/ and cur/ for good: acked, moved to done/

@@ -167,8 +167,11 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	}
 	if (w->group != NULL) {
 		*what = NULL;	/* reported by mq_group_put */
-		err = mq_group_put(t->sp, fromfd, w->id, n) == MQ_EX_OK ? 0 :
-		    EIO;
+		switch (mq_group_put(t->sp, fromfd, w->id, n)) {
+		case MQ_EX_OK: err = 0; break;
+		case MQ_EX_LOST: *what = "tmp"; err = ENOENT; break;
+		default: err = EIO; break;
+		}
 	} else {
 		err = mq_leaf_enter_at(t->sp->new, &t->leaf, w->base + w->delay,
 		    fromfd, w->id, name, 0);
