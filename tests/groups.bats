@@ -329,3 +329,20 @@ lease_of() {
 	[ "$(takes "$Q")" = g2 ]
 	[ "$(cat outside/secret)" = secret ]
 }
+
+@test "a waiting taker wakes when an ack lets the group's next message through" {
+	gput "$Q" A a1 a2
+	l=$(mq-take "$Q")
+	mq-take -w 5s "$Q" >waited &
+	w=$!
+	sleep 0.3
+	[ ! -s waited ]
+	t0=$(date +%s%N)
+	mq-ack "$l"
+	st=0
+	wait "$w" || st=$?
+	t1=$(date +%s%N)
+	[ "$st" -eq 0 ]
+	[ "$(cat "$(cat waited)")" = a2 ]
+	[ $(((t1 - t0) / 1000000)) -lt 2000 ]	# the bell, not the 5 s net
+}
