@@ -209,8 +209,8 @@ through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	}
 	if (st.st_nlink == 1) {		/* not yet linked into new/ */
 		lf.fd[0] = -1;
-		err = mq_leaf_enter_at(sp->new, &lf, mq_ts_ms(&st.st_mtim),
-		    leaffd, name, name, 1);
+		err = mq_leaf_enter_at(sp->new, &lf,
+		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name, 1);
 		if (err == 0 && sp->pol.sync)
 			err = mq_leaf_sync(sp, &lf);
 		if (lf.fd[0] != -1)

@@ -6,6 +6,15 @@
  * so that `ls` orders them and the three read together are K. Each level
  * holds at most a thousand entries (K1: one per 16 minutes of keys), so
  * reaching the oldest leaf costs a few small listings at any depth.
+ *
+ * A put ready at once, an expired lease, and a group's next message are
+ * filed under their ready time rounded down to a tenth of a second
+ * (mq_ready_key): a loop of puts then shares a leaf instead of making a
+ * directory, and fsyncing its parent, per message; within a leaf, files
+ * go out by id, oldest first, so an expired lease still comes before
+ * what was put after its deadline. A file ready later keeps its exact key,
+ * so that takers never look at it before its time, and so does a redrive
+ * (behind everything already waiting).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "dir.h"
 #include "ready.h"
@@ -39,6 +49,12 @@ mq_leaf_close(struct mq_leaf *lf)
 			close(lf->fd[i]);
 		lf->fd[i] = -1;
 	}
+}
+
+int64_t
+mq_ready_key(int64_t ready)
+{
+	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
 }
 
 int

@@ -6,6 +6,8 @@
 
 #include "spool.h"
 
+#define MQ_BUCKET 100		/* ms: the leaf of a file ready on entry */
+
 /* One leaf of new/ held open: new/K1/K2/K3 for a key in milliseconds. */
 struct mq_leaf {
 	int root;		/* the trie: new/, or a group's (group.c) */
@@ -14,6 +16,9 @@ struct mq_leaf {
 	int made;		/* bit i: fd[i] was made by us */
 };
 
+/* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET
+ * when that is now or past, else ready itself. */
+int64_t mq_ready_key(int64_t ready);
 /* Opens the leaf for key under root, making what is missing; 0, or an
  * errno. mq_leaf_open: under new/. */
 int mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf);

@@ -129,8 +129,8 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 			continue;
 		}
 		lf.fd[0] = -1;
-		err = mq_leaf_enter(sp, &lf, deadline, sp->cur, names.v[i],
-		    names.v[i]);
+		err = mq_leaf_enter(sp, &lf, mq_ready_key(deadline), sp->cur,
+		    names.v[i], names.v[i]);
 		if (lf.fd[0] != -1)
 			mq_leaf_close(&lf);
 		if (err != 0 && err != ENOENT)

@@ -152,8 +152,8 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	*what = "new";
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
-		err = mq_leaf_enter_at(t->sp->new, &t->leaf, w->base + w->delay,
-		    fromfd, w->id, name, 1);
+		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
+		    mq_ready_key(w->base + w->delay), fromfd, w->id, name, 1);
 		if (err != EXDEV)
 			return err;
 	}
@@ -173,8 +173,8 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		default: err = EIO; break;
 		}
 	} else {
-		err = mq_leaf_enter_at(t->sp->new, &t->leaf, w->base + w->delay,
-		    fromfd, w->id, name, 0);
+		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
+		    mq_ready_key(w->base + w->delay), fromfd, w->id, name, 0);
 	}
 	if (err != 0 && copied)
 		(void)unlinkat(fromfd, w->id, 0);
