@@ -6,6 +6,10 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 CC = cc
 CFLAGS = -O2 -g
+# Static: a program starts in about two thirds of the time (no dynamic
+# loader, no libc to map), and mq's programs are started once per
+# message. `make LDFLAGS=` links dynamically.
+LDFLAGS = -static
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror
 MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
@@ -43,7 +47,7 @@ SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 check-san:
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(MAKE) BUILD=build-san CFLAGS="$(SAN)" check
+	$(MAKE) BUILD=build-san CFLAGS="$(SAN)" LDFLAGS= check
 
 demo: all
 	PATH="$(CURDIR)/bin:$$PATH" examples/quickstart

@@ -185,11 +185,12 @@ int
 mq_key_record(struct mq_spool *sp, struct mq_key *k, const char *id)
 {
 	char tmp[MQ_ID_MAX + 8], what[4096], line[MQ_ID_MAX + 2];
-	size_t len = strlen(id);
+	size_t len = strnlen(id, MQ_ID_MAX);
 	int fd, err = 0;
 
 	where(sp, k->name, what, sizeof(what));
-	snprintf(tmp, sizeof(tmp), "%s.k", id);
+	memcpy(tmp, id, len);
+	memcpy(tmp + len, ".k", 3);
 	memcpy(line, id, len);
 	line[len] = '\n';
 	fd = openat(sp->tmp, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
