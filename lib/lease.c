@@ -20,8 +20,8 @@
 #include "clock.h"
 #include "counts.h"
 #include "diag.h"
-#include "group.h"
 #include "dir.h"
+#include "group.h"
 #include "lease.h"
 #include "ready.h"
 #include "reason.h"
@@ -203,12 +203,13 @@ failed(const char *path, int err)
 	    mq_fail(MQ_EX_IOERR, path, err);
 }
 
-/* After a message of a group left for good: its group's next goes. */
+/* After a message of a group left for good (st: the file it was): its
+ * group's next goes. */
 static int
-release(struct mq_lease *l, const struct stat *st, int status)
+release(struct mq_lease *l, const struct stat *st)
 {
-	if (status != MQ_EX_OK || l->n.group[0] == '\0')
-		return status;
+	if (l->n.group[0] == '\0')
+		return MQ_EX_OK;
 	return mq_group_release(l->sp, &l->n, st->st_ino);
 }
 
@@ -226,7 +227,7 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 			return failed(path, errno);
 		mq_reason_clear(l->sp, l->n.id);
 		mq_count(l->sp, MQ_ACKS, 1);
-		return release(l, &st, MQ_EX_OK);
+		return release(l, &st);
 	}
 	if (renameat(l->sp->cur, l->name, l->sp->done, l->name) == -1)
 		return failed(path, errno);
@@ -235,7 +236,7 @@ mq_lease_ack(struct mq_lease *l, const char *path)
 	now = mq_now_ms();
 	(void)mq_stamp(l->sp->done, l->name, now);
 	prune(l->sp, now);
-	return release(l, &st, MQ_EX_OK);
+	return release(l, &st);
 }
 
 /* To dlq/: the reason given is written first; a reason the system

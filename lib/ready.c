@@ -58,12 +58,6 @@ mq_ready_key(int64_t ready)
 }
 
 int
-mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf)
-{
-	return mq_leaf_open_at(sp->new, key, lf);
-}
-
-int
 mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
 {
 	char names[3][24];

@@ -19,10 +19,9 @@ struct mq_leaf {
 /* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET
  * when that is now or past, else ready itself. */
 int64_t mq_ready_key(int64_t ready);
-/* Opens the leaf for key under root, making what is missing; 0, or an
- * errno. mq_leaf_open: under new/. */
+/* Opens the leaf for key under root (new/, or a group's trie), making
+ * what is missing; 0, or an errno. */
 int mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf);
-int mq_leaf_open(struct mq_spool *sp, int64_t key, struct mq_leaf *lf);
 /* fsync of the leaf, and of each parent of a directory we made. */
 int mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf);
 void mq_leaf_close(struct mq_leaf *lf);
