@@ -313,6 +313,27 @@ mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino)
 	return g.status;
 }
 
+int
+mq_group_names(struct mq_spool *sp, struct mq_names *names)
+{
+	size_t i, n = 0;
+
+	names->v = NULL;
+	names->n = 0;
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (mq_dir_list(sp->group, names) == -1)
+		return -1;
+	for (i = 0; i < names->n; i++) {
+		if (mq_key_valid(names->v[i]))
+			names->v[n++] = names->v[i];
+		else
+			free(names->v[i]);	/* .swept, or not ours */
+	}
+	names->n = n;
+	return 0;
+}
+
 void
 mq_group_sweep(struct mq_spool *sp, int64_t now)
 {
@@ -322,11 +343,10 @@ mq_group_sweep(struct mq_spool *sp, int64_t now)
 
 	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
 	    !mq_sweep_due(sp->group, ".swept", 60 * 1000, now) ||
-	    mq_dir_list(sp->group, &names) == -1)
+	    mq_group_names(sp, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {
-		if (!mq_key_valid(names.v[i]) ||
-		    group_open(sp, names.v[i], &g, MQ_OPEN) != 0)
+		if (group_open(sp, names.v[i], &g, MQ_OPEN) != 0)
 			continue;
 		advance(&g, 0);
 		group_close(&g);
@@ -363,15 +383,12 @@ mq_group_count(struct mq_spool *sp, long limit, long *count)
 	int fd;
 
 	*count = 0;
-	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (mq_dir_list(sp->group, &names) == -1)
+	if (mq_group_names(sp, &names) == -1)
 		return -1;
 	t.n = 0;
 	t.limit = limit;
 	for (i = 0; i < names.n && t.n < limit; i++) {
-		if (!mq_key_valid(names.v[i]) ||
-		    (fd = mq_opendir(sp->group, names.v[i])) == -1)
+		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
 			continue;
 		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
 		(void)mq_trie_walk(sp, fd, path, INT64_MAX, tally, &t);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dir.h"
 #include "name.h"
 #include "spool.h"
 
@@ -22,6 +23,9 @@ int mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino);
 /* Lets through the next member of every group whose front was finished
  * by a process that died before releasing it; at most once a minute. */
 void mq_group_sweep(struct mq_spool *sp, int64_t now);
+/* The groups of sp (names under group/ that a group may have), into
+ * names (empty when there is no group/). 0, or -1 with errno set. */
+int mq_group_names(struct mq_spool *sp, struct mq_names *names);
 /* Counts the waiting members of every group (not the fronts), stopping at
  * limit. 0, or -1 with errno set. */
 int mq_group_count(struct mq_spool *sp, long limit, long *count);

@@ -23,6 +23,7 @@
 #include "counts.h"
 #include "diag.h"
 #include "dir.h"
+#include "group.h"
 #include "name.h"
 #include "ready.h"
 #include "stat.h"
@@ -130,12 +131,10 @@ count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
 	size_t i;
 	int fd;
 
-	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
-	    mq_dir_list(sp->group, &names) == -1)
+	if (mq_group_names(sp, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {
-		if (!mq_key_valid(names.v[i]) ||
-		    (fd = mq_opendir(sp->group, names.v[i])) == -1)
+		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
 			continue;
 		memset(&g, 0, sizeof(g));
 		g.oldest = -1;
