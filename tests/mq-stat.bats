@@ -139,7 +139,9 @@ every_state() {
 }
 
 @test "a busy spool never shows negative or impossible numbers" {
-	mkdir -p "$Q" && echo 'sync=0' >"$Q/config"
+	# the spool whole before anyone reads it (mq-put makes its
+	# directories one at a time: a reader racing it sees no spool yet)
+	mkdir -p "$Q"/{tmp,new,cur,dlq,done} && echo 'sync=0' >"$Q/config"
 	(for i in $(seq 1 300); do echo "$i"; done | mq-put -l "$Q" >/dev/null) &
 	(for _ in $(seq 1 60); do mq-take -n 5 "$Q" | mq-ack 2>/dev/null; done) &
 	(for _ in $(seq 1 60); do mq-take -n 3 "$Q" | mq-retry -d 0 2>/dev/null; done) &
