@@ -36,7 +36,48 @@ $(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBOBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ)
 
-check: all
+# The parsers' fuzz harnesses (fuzz/), replayed over their corpus by any
+# compiler, and fuzzed by clang's libFuzzer for FUZZ_TIME seconds each.
+FUZZ = duration name config lease print
+FUZZ_TIME = 10
+FUZZ_SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+REPLAYS = $(FUZZ:%=$(BUILD)/replay/%)
+
+$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(LIBOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c \
+		fuzz/replay.c $(LIBOBJ)
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIBOBJ)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ \
+		fuzz/$*.c $(LIBOBJ)
+
+replay: $(REPLAYS)
+	@for f in $(FUZZ); do $(BUILD)/replay/$$f fuzz/corpus/$$f/* || exit 1; done
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang LDFLAGS= \
+		CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-run
+
+fuzz-run: $(FUZZ:%=$(BUILD)/fuzz/%)
+	@for f in $(FUZZ); do \
+		mkdir -p $(BUILD)/corpus/$$f; \
+		if $(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_TIME) \
+			-print_final_stats=1 -artifact_prefix=$(BUILD)/crash-$$f- \
+			$(BUILD)/corpus/$$f fuzz/corpus/$$f >$(BUILD)/$$f.log 2>&1; \
+		then \
+			echo "fuzz: $$f: $(FUZZ_TIME) s, `sed -n \
+			's/^stat::number_of_executed_units: *//p' \
+			$(BUILD)/$$f.log` inputs, no failure"; \
+		else \
+			tail -n 30 $(BUILD)/$$f.log; \
+			echo "fuzz: $$f failed: the input is $(BUILD)/crash-$$f-*"; \
+			exit 1; \
+		fi; \
+	done
+
+check: all replay
 	@tests/ensure-bats
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin bats tests
 
@@ -68,6 +109,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man7/mq.7
 
 clean:
-	rm -rf bin obj build-san
+	rm -rf bin obj replay build-san build-fuzz
 
-.PHONY: all check check-san demo bench install uninstall clean
+.PHONY: all replay fuzz fuzz-run check check-san demo bench install uninstall clean

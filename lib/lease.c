@@ -91,21 +91,31 @@ split(const char *path, char *spool, size_t len, const char **name)
 	return 0;
 }
 
+const char *
+mq_lease_path(const char *path, char *spool, size_t len, const char **name,
+    struct mq_name *n)
+{
+	if (has_dotdot(path))
+		return "a '..' in the path";
+	if (split(path, spool, len, name) == -1)
+		return "expected SPOOL/cur/NAME";
+	if (strlen(*name) > MQ_NAME_MAX || mq_name_parse(*name, n) == -1 ||
+	    n->attempts == 0)
+		return "the name is not ID,ATTEMPT";
+	return NULL;
+}
+
 int
 mq_lease_open(struct mq_lease *l, const char *path)
 {
 	char spool[4096];
-	const char *name;
+	const char *name, *why;
 	struct stat st;
 	int status;
 
-	if (has_dotdot(path))
-		return not_lease(path, "a '..' in the path");
-	if (split(path, spool, sizeof(spool), &name) == -1)
-		return not_lease(path, "expected SPOOL/cur/NAME");
-	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &l->n) == -1 ||
-	    l->n.attempts == 0)
-		return not_lease(path, "the name is not ID,ATTEMPT");
+	if ((why = mq_lease_path(path, spool, sizeof(spool), &name,
+	    &l->n)) != NULL)
+		return not_lease(path, why);
 	strcpy(l->name, name);
 	if (l->own.path != NULL && strcmp(l->own.path, spool) != 0)
 		mq_lease_close(l);

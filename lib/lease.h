@@ -2,6 +2,7 @@
 #ifndef MQ_LEASE_H
 #define MQ_LEASE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "name.h"
@@ -14,6 +15,10 @@ struct mq_lease {
 	struct mq_name n;
 };
 
+/* Checks path, without touching anything, as SPOOL/cur/ID,N: sets spool
+ * (len bytes), *name (in path) and n. NULL, or why it is not a lease. */
+const char *mq_lease_path(const char *path, char *spool, size_t len,
+    const char **name, struct mq_name *n);
 /* Resolves path as SPOOL/cur/ID,N, reusing l->own when it is that spool.
  * Returns an exit status: 65 for anything that is not a lease, 2 for a
  * lease that is no longer held; the error already reported. */

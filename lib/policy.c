@@ -129,8 +129,8 @@ set(struct mq_policy *p, const char *k, const char *v)
 	return NULL;
 }
 
-static int
-parse(struct mq_policy *p, FILE *f, const char *spool)
+int
+mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool)
 {
 	char line[LINE_MAX_LEN + 2], *k, *v, *hash;
 	const char *why;
@@ -193,7 +193,7 @@ mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool)
 		snprintf(what, sizeof(what), "%s/config", spool);
 		return mq_fail(MQ_EX_IOERR, what, errno);
 	}
-	status = parse(p, f, spool);
+	status = mq_policy_parse(p, f, spool);
 	fclose(f);
 	return status;
 }

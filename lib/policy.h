@@ -3,6 +3,7 @@
 #define MQ_POLICY_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct mq_policy {
 	int64_t timeout;	/* lease length, ms */
@@ -20,6 +21,9 @@ void mq_policy_defaults(struct mq_policy *p);
  * backoff doubled per attempt, capped at backoff_max, then drawn at
  * random between half of that and all of it (ms). */
 int64_t mq_backoff(const struct mq_policy *p, unsigned long attempt);
+/* Reads config lines from f into p; errors are reported naming spool's
+ * config and the line. Returns an exit status. */
+int mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool);
 /* Reads SPOOL/config (absent: the defaults). Returns an exit status. */
 int mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool);
 

@@ -130,6 +130,9 @@ mq_utf8_len(const unsigned char *p, size_t left)
 	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
 	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
 		return 0;		/* overlong, surrogate, C1 control */
+	if ((cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 &&
+	    cp <= 0x2069) || cp == 0x200e || cp == 0x200f)
+		return 0;		/* line breaks, bidirectional controls */
 	return n;
 }
 
