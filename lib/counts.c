@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "counts.h"
@@ -26,9 +27,19 @@ static const char *const label[] = { "put_total ", "ack_total " };
 static int
 counts_fd(struct mq_spool *sp)
 {
-	if (sp->counts == -1)
-		sp->counts = openat(sp->fd, ".counts", O_RDWR | O_CREAT |
-		    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+	struct stat st;
+
+	if (sp->counts == -1) {
+		sp->counts = mq_openfile(sp->fd, ".counts", O_RDWR | O_CREAT,
+		    0666);
+		/* Written in place: never into a file linked from elsewhere
+		 * (a planted hard link, or a cp -al copy of the spool). */
+		if (sp->counts != -1 && (fstat(sp->counts, &st) == -1 ||
+		    st.st_nlink != 1)) {
+			close(sp->counts);
+			sp->counts = -1;
+		}
+	}
 	return sp->counts;
 }
 
@@ -78,8 +89,7 @@ mq_counts_read(struct mq_spool *sp, int64_t *puts, int64_t *acks)
 	int fd;
 
 	*puts = *acks = 0;
-	fd = openat(sp->fd, ".counts", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
+	fd = mq_openfile(sp->fd, ".counts", O_RDONLY, 0);
 	if (fd == -1)
 		return -1;
 	n = pread(fd, buf, 2 * LINE, 0);

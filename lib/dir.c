@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "dir.h"
 
 int
@@ -15,6 +16,54 @@ mq_opendir(int dirfd, const char *name)
 {
 	return openat(dirfd, name,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+mq_openfile(int dirfd, const char *name, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	    mode);
+	if (fd == -1)
+		return -1;
+	err = fstat(fd, &st) == -1 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	if (err != 0) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+const char *
+mq_entry_why(int dirfd, const char *name, mode_t want)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return NULL;
+	if (S_ISLNK(st.st_mode))
+		return "a symbolic link, not followed";
+	if ((st.st_mode & S_IFMT) == want)
+		return NULL;
+	return want == S_IFDIR ? "not a directory" : "not a regular file";
+}
+
+int
+mq_fail_entry(int status, const char *what, int dirfd, const char *name,
+    mode_t want, int err)
+{
+	const char *why = NULL;
+
+	if (err == ENOTDIR || err == ELOOP || err == EISDIR || err == EINVAL ||
+	    err == ENXIO)
+		why = mq_entry_why(dirfd, name, want);
+	if (why == NULL)
+		return mq_fail(status, what, err);
+	mq_warnx(what, "%s", why);
+	return MQ_EX_DATAERR;
 }
 
 static int
@@ -254,13 +303,11 @@ mq_read_small(int dirfd, const char *name, char *buf, size_t len)
 	ssize_t n;
 	int fd, err;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	err = fstat(fd, &st) == -1 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
-	if (err != 0) {
-		close(fd);
+	if ((fd = mq_openfile(dirfd, name, O_RDONLY, 0)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		err = errno;
+		if (fd != -1)
+			close(fd);
 		errno = err;
 		return -1;
 	}

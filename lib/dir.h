@@ -30,6 +30,17 @@ const char *mq_names_pop(struct mq_names *names);
 int mq_fsync(int fd);
 /* openat(2) of a subdirectory, never following a symlink. */
 int mq_opendir(int dirfd, const char *name);
+/* openat(2) of a regular file, never following a symlink nor waiting on
+ * a fifo; -1 with EINVAL when it is not a regular file. */
+int mq_openfile(int dirfd, const char *name, int flags, mode_t mode);
+/* Why dirfd/name is not what is wanted (S_IFDIR, S_IFREG), for a
+ * message: "a symbolic link, not followed", "not a directory", "not a
+ * regular file"; NULL when it is (or is gone). */
+const char *mq_entry_why(int dirfd, const char *name, mode_t want);
+/* Reports the failure err to open dirfd/name as what: 65 with the reason
+ * when it is not the type wanted, else as mq_fail(status, what, err). */
+int mq_fail_entry(int status, const char *what, int dirfd, const char *name,
+    mode_t want, int err);
 /* Sets the mtime (and atime) of dirfd/name, not following a symlink. */
 int mq_stamp(int dirfd, const char *name, int64_t ms);
 /* Whether a periodic sweep is due: dirfd/name's mtime (the file is made

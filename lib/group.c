@@ -50,6 +50,9 @@ struct group {
 	int status;
 	int moved;		/* a member was let through */
 	char path[4096];
+	int badfd;		/* where group_open failed: badfd/bad, */
+	const char *bad;	/* which should have been a badtype */
+	mode_t badtype;
 };
 
 int64_t
@@ -82,9 +85,14 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 	g->status = MQ_EX_OK;
 	g->moved = 0;
 	mq_spool_where(sp, "group", name, g->path, sizeof(g->path));
+	g->badfd = sp->fd;
+	g->bad = "group";
+	g->badtype = S_IFDIR;
 	if (mq_spool_subdir(sp, &sp->group, "group", how) == -1)
 		return errno == ENOENT && how == MQ_OPEN ? 1 : -1;
 	for (tries = 0; tries < TRIES; tries++) {
+		g->badfd = sp->group;
+		g->bad = name;
 		if ((g->dir = mq_opendir(sp->group, name)) == -1) {
 			if (errno != ENOENT)
 				return -1;
@@ -99,8 +107,10 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 			}
 			continue;
 		}
-		g->lock = openat(g->dir, "lock", O_RDWR | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0666);
+		g->badfd = g->dir;
+		g->bad = "lock";
+		g->badtype = S_IFREG;
+		g->lock = mq_openfile(g->dir, "lock", O_RDWR | O_CREAT, 0666);
 		if (g->lock != -1 && mq_lock(g->lock, F_WRLCK, 0, 0, 1) == 0 &&
 		    fstat(g->lock, &a) == 0 &&
 		    fstatat(g->dir, "lock", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -108,11 +118,29 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 			return 0;
 		/* The group was removed as we came in: again. */
 		if (g->lock == -1 && errno != ENOENT)
-			return -1;
+			return -1;	/* g->dir stays open for open_fail */
 		group_close(g);
 	}
 	errno = EAGAIN;
 	return -1;
+}
+
+/* Reports why group_open failed (errno), closes g; an exit status. */
+static int
+open_fail(struct group *g, int status)
+{
+	char what[4096 + 8];
+	int err = errno;
+
+	if (strcmp(g->bad, "group") == 0)
+		mq_spool_where(g->sp, "group", NULL, what, sizeof(what));
+	else
+		snprintf(what, sizeof(what), "%s%s", g->path,
+		    strcmp(g->bad, "lock") == 0 ? "/lock" : "");
+	status = mq_fail_entry(status, what, g->badfd, g->bad, g->badtype,
+	    err);
+	group_close(g);
+	return status;
 }
 
 static int
@@ -277,7 +305,7 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 	st.st_ino = 0;
 	(void)fstatat(fromfd, from, &st, AT_SYMLINK_NOFOLLOW);
 	if (group_open(sp, n->group, &g, MQ_CREATE) != 0)
-		return mq_fail(MQ_EX_CANTCREAT, g.path, errno);
+		return open_fail(&g, MQ_EX_CANTCREAT);
 	mq_name_format(name, n);
 	lf.fd[0] = -1;
 	err = mq_leaf_enter_at(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
@@ -307,7 +335,7 @@ mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino)
 	if ((r = group_open(sp, n->group, &g, MQ_OPEN)) == 1)
 		return MQ_EX_OK;
 	if (r == -1)
-		return mq_fail(MQ_EX_IOERR, g.path, errno);
+		return open_fail(&g, MQ_EX_IOERR);
 	advance(&g, ino);
 	group_close(&g);
 	return g.status;
@@ -346,8 +374,10 @@ mq_group_sweep(struct mq_spool *sp, int64_t now)
 	    mq_group_names(sp, &names) == -1)
 		return;
 	for (i = 0; i < names.n; i++) {
-		if (group_open(sp, names.v[i], &g, MQ_OPEN) != 0)
+		if (group_open(sp, names.v[i], &g, MQ_OPEN) != 0) {
+			group_close(&g);	/* not a group: left alone */
 			continue;
+		}
 		advance(&g, 0);
 		group_close(&g);
 	}

@@ -109,12 +109,10 @@ open_key(struct mq_spool *sp, struct mq_key *k)
 	int fd;
 
 	k->made = 1;
-	fd = openat(sp->key, k->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0666);
+	fd = mq_openfile(sp->key, k->name, O_RDWR | O_CREAT | O_EXCL, 0666);
 	if (fd == -1 && errno == EEXIST) {
 		k->made = 0;
-		fd = openat(sp->key, k->name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC);
+		fd = mq_openfile(sp->key, k->name, O_RDWR, 0);
 	}
 	return fd;
 }
@@ -133,22 +131,15 @@ mq_key_claim(struct mq_spool *sp, const char *key, struct mq_key *k,
 	dup[0] = '\0';
 	where(sp, key, what, sizeof(what));
 	if (mq_spool_subdir(sp, &sp->key, "key", MQ_CREATE) == -1)
-		return mq_fail(MQ_EX_CANTCREAT, what, errno);
+		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp, "key",
+		    NULL, what, sizeof(what)), sp->fd, "key", S_IFDIR, errno);
 	sweep(sp, now);
 	for (tries = 0; tries < TRIES; tries++) {
 		if ((fd = open_key(sp, k)) == -1) {
 			if (errno == ENOENT)
 				continue;	/* swept meanwhile */
-			if (errno == ELOOP) {
-				mq_warnx(what, "not a regular file");
-				return MQ_EX_DATAERR;
-			}
-			return mq_fail(MQ_EX_CANTCREAT, what, errno);
-		}
-		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-			close(fd);
-			mq_warnx(what, "not a regular file");
-			return MQ_EX_DATAERR;
+			return mq_fail_entry(MQ_EX_CANTCREAT, what, sp->key,
+			    k->name, S_IFREG, errno);
 		}
 		if (mq_lock(fd, F_WRLCK, 0, 0, 1) == -1) {
 			close(fd);

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
+#include "dir.h"
 #include "duration.h"
 #include "name.h"
 #include "policy.h"
@@ -180,13 +182,13 @@ mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool)
 	char what[4096];
 
 	mq_policy_defaults(p);
-	fd = openat(spoolfd, "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = mq_openfile(spoolfd, "config", O_RDONLY, 0);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return MQ_EX_OK;
 		snprintf(what, sizeof(what), "%s/config", spool);
-		return mq_fail(errno == ELOOP ? MQ_EX_DATAERR : MQ_EX_IOERR,
-		    what, errno);
+		return mq_fail_entry(MQ_EX_IOERR, what, spoolfd, "config",
+		    S_IFREG, errno);
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);

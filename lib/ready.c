@@ -66,6 +66,7 @@ mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
 	lf->root = root;
 	lf->key = key;
 	lf->made = 0;
+	lf->why = NULL;
 	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
 	level_names(key, names);
 	for (tries = 0; tries < RETRIES; tries++) {
@@ -86,6 +87,11 @@ mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
 		if (i == 3)
 			return 0;
 		err = errno;
+		if ((err == ENOTDIR || err == ELOOP) && (lf->why =
+		    mq_entry_why(parent, names[i], S_IFDIR)) != NULL)
+			snprintf(lf->bad, sizeof(lf->bad), "%s%s%s%s%s",
+			    names[0], i > 0 ? "/" : "", i > 0 ? names[1] : "",
+			    i > 1 ? "/" : "", i > 1 ? names[2] : "");
 		mq_leaf_close(lf);
 		if (err != ENOENT)	/* ENOENT: a taker removed a level */
 			return err;
@@ -195,6 +201,7 @@ walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
     int64_t span)
 {
 	size_t plen = strlen(w->path);
+	const char *why;
 	int cfd, r;
 
 	if (!mq_level_valid(name, level)) {
@@ -207,8 +214,9 @@ walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
 		if (errno == ENOENT)
 			return W_EMPTY;		/* removed meanwhile */
 		snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
-		mq_warnx(w->path, "%s, skipped", errno == ENOTDIR ||
-		    errno == ELOOP ? "not a directory" : strerror(errno));
+		why = errno == ENOTDIR || errno == ELOOP ?
+		    mq_entry_why(fd, name, S_IFDIR) : NULL;
+		mq_warnx(w->path, "%s, skipped", why ? why : strerror(errno));
 		w->path[plen] = '\0';
 		return 0;
 	}

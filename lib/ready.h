@@ -14,6 +14,8 @@ struct mq_leaf {
 	int64_t key;
 	int fd[3];		/* K1, K2, K3 */
 	int made;		/* bit i: fd[i] was made by us */
+	const char *why;	/* opening failed: a level is not a directory */
+	char bad[72];		/* which: "K1", "K1/K2" or "K1/K2/K3" */
 };
 
 /* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -29,7 +30,9 @@ mq_reason_set(struct mq_spool *sp, const char *id, const char *text,
 		len = MQ_REASON_MAX;
 	mq_spool_where(sp, "reason", id, what, sizeof(what));
 	if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_CREATE) == -1)
-		return mq_fail(MQ_EX_CANTCREAT, what, errno);
+		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp,
+		    "reason", NULL, what, sizeof(what)), sp->fd, "reason",
+		    S_IFDIR, errno);
 	snprintf(tmp, sizeof(tmp), "%s.r%ld", id, (long)getpid());
 	fd = openat(sp->tmp, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0666);

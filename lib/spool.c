@@ -155,11 +155,8 @@ open_subdirs(struct mq_spool *sp, int how)
 				    subdirs[i]);
 				return MQ_EX_NOINPUT;
 			}
-			if (errno == ENOTDIR || errno == ELOOP) {
-				mq_warnx(what, "not a directory");
-				return MQ_EX_DATAERR;
-			}
-			return mq_fail(MQ_EX_IOERR, what, errno);
+			return mq_fail_entry(MQ_EX_IOERR, what, sp->fd,
+			    subdirs[i], S_IFDIR, errno);
 		}
 	}
 	if (made && mq_fsync(sp->fd) == -1)

@@ -29,6 +29,7 @@ struct claim {
 	mq_lease_fn *fn;
 	void *arg;
 	int status;
+	int denied;		/* EPERM/EACCES said once: the next are alike */
 };
 
 int
@@ -178,7 +179,14 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	 * ENOENT: another taker won. EPERM: only the file's owner may set
 	 * its time; said out loud, never skipped in silence. */
 	if (mq_stamp(leaffd, name, c->deadline) == -1) {
-		if (errno != ENOENT) {
+		if (errno == EPERM || errno == EACCES) {
+			if (c->denied++ == 0) {
+				snprintf(what, sizeof(what), "%s/%s", leaf,
+				    name);
+				(void)mq_fail(MQ_EX_IOERR, what, errno);
+			}
+			c->status = mq_worst(c->status, MQ_EX_NOPERM);
+		} else if (errno != ENOENT) {
 			snprintf(what, sizeof(what), "%s/%s", leaf, name);
 			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
 			    what, errno));
@@ -214,6 +222,7 @@ mq_take(struct mq_spool *sp, size_t count, int64_t timeout, mq_lease_fn *fn,
 	c.fn = fn;
 	c.arg = arg;
 	c.status = MQ_EX_OK;
+	c.denied = 0;
 	status = mq_reclaim(sp, c.now);
 	if (count > 0 && mq_ready_walk(sp, c.now, claim, &c) == -1)
 		c.status = mq_worst(c.status, MQ_EX_IOERR);

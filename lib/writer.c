@@ -167,7 +167,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	}
 	if (w->group != NULL) {
 		*what = NULL;	/* reported by mq_group_put */
-		switch (mq_group_put(t->sp, fromfd, w->id, n)) {
+		switch ((w->gstatus = mq_group_put(t->sp, fromfd, w->id, n))) {
 		case MQ_EX_OK: err = 0; break;
 		case MQ_EX_LOST: *what = "tmp"; err = ENOENT; break;
 		default: err = EIO; break;
@@ -213,7 +213,14 @@ mq_msg_commit(struct mq_writer *w)
 			continue;
 		if (sub == NULL) {
 			mq_msg_abort(w);
-			return MQ_EX_IOERR;
+			return w->gstatus;
+		}
+		if (w->to[i].leaf.why != NULL && strcmp(sub, "new") == 0) {
+			mq_warnx(mq_spool_where(w->to[i].sp, "new",
+			    w->to[i].leaf.bad, what, sizeof(what)), "%s",
+			    w->to[i].leaf.why);
+			mq_msg_abort(w);
+			return MQ_EX_DATAERR;
 		}
 		return commit_fail(w, mq_spool_where(w->to[i].sp, sub, w->id,
 		    what, sizeof(what)), err);

@@ -407,7 +407,7 @@ interrupt_put() {
 	ln -s "$PWD/target" "$Q/key/planted"
 	run mq-put -k planted "$Q" <<<"x"
 	[ "$status" -eq 65 ]
-	[ "$output" = "mq-put: $Q/key/planted: not a regular file" ]
+	[ "$output" = "mq-put: $Q/key/planted: a symbolic link, not followed" ]
 	[ "$(cat target)" = secret ]
 	[ "$(count "$Q" new)" -eq 0 ]
 }
