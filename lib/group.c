@@ -238,7 +238,8 @@ through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	if (st.st_nlink == 1) {		/* not yet linked into new/ */
 		lf.fd[0] = -1;
 		err = mq_leaf_enter_at(sp->new, &lf,
-		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name, 1);
+		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name,
+		    MQ_LEAF_LINK);
 		if (err == 0 && sp->pol.sync)
 			err = mq_leaf_sync(sp, &lf);
 		if (lf.fd[0] != -1)
@@ -309,7 +310,7 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 	mq_name_format(name, n);
 	lf.fd[0] = -1;
 	err = mq_leaf_enter_at(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
-	    0);
+	    fromfd == sp->tmp || !sp->pol.sync ? 0 : MQ_LEAF_PRESYNC);
 	if (err == 0 && sp->pol.sync)
 		err = mq_leaf_sync(sp, &lf);
 	if (lf.fd[0] != -1)

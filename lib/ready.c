@@ -99,14 +99,12 @@ mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
 	return ENOENT;
 }
 
-int
-mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
+/* fsync of each parent of a directory we made. */
+static int
+sync_made(struct mq_leaf *lf)
 {
 	int i, parent;
 
-	(void)sp;
-	if (mq_fsync(lf->fd[2]) == -1)
-		return errno;
 	for (i = 2; i >= 0; i--) {
 		if (!(lf->made & (1 << i)))
 			continue;
@@ -119,16 +117,25 @@ mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
 }
 
 int
+mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
+{
+	(void)sp;
+	if (mq_fsync(lf->fd[2]) == -1)
+		return errno;
+	return sync_made(lf);
+}
+
+int
 mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
     int fromfd, const char *from, const char *to)
 {
 	return mq_leaf_enter_at(lf->fd[0] == -1 ? sp->new : lf->root, lf, key,
-	    fromfd, from, to, 0);
+	    fromfd, from, to, sp->pol.sync ? MQ_LEAF_PRESYNC : 0);
 }
 
 int
 mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
-    const char *from, const char *to, int link)
+    const char *from, const char *to, int flags)
 {
 	struct stat st;
 	int tries, err, made = 0;
@@ -137,9 +144,12 @@ mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 		if (lf->fd[0] == -1) {
 			if ((err = mq_leaf_open_at(root, key, lf)) != 0)
 				return err;
+			if ((flags & MQ_LEAF_PRESYNC) && lf->made != 0 &&
+			    (err = sync_made(lf)) != 0)
+				return err;
 			lf->made |= made;
 		}
-		if ((link ? linkat(fromfd, from, lf->fd[2], to, 0) :
+		if ((flags & MQ_LEAF_LINK ? linkat(fromfd, from, lf->fd[2], to, 0) :
 		    renameat(fromfd, from, lf->fd[2], to)) == 0)
 			return 0;
 		err = errno;

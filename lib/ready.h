@@ -31,9 +31,14 @@ void mq_leaf_close(struct mq_leaf *lf);
  * lf is open (or fd[0] == -1: opened for key). 0, or an errno. */
 int mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
     int fromfd, const char *from, const char *to);
-/* The same under root; with link set, linkat instead of renameat. */
+/* The same under root. MQ_LEAF_LINK: linkat instead of renameat.
+ * MQ_LEAF_PRESYNC: a directory made for the leaf is fsynced into its
+ * parent before anything is renamed into it, so a message moved from a
+ * state directory never lands in a directory a power cut could lose
+ * (mq_leaf_enter does this when the spool syncs). */
 int mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
-    const char *from, const char *to, int link);
+    const char *from, const char *to, int flags);
+enum { MQ_LEAF_LINK = 1, MQ_LEAF_PRESYNC = 2 };
 
 /* Called for each file in the leaves whose key is at most `until`, in key
  * order and then name order: 0 goes on, 1 stops, -1 stops with an error. */

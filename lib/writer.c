@@ -153,7 +153,8 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
 		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
-		    mq_ready_key(w->base + w->delay), fromfd, w->id, name, 1);
+		    mq_ready_key(w->base + w->delay), fromfd, w->id, name,
+		    MQ_LEAF_LINK);
 		if (err != EXDEV)
 			return err;
 	}
