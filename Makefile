@@ -81,6 +81,10 @@ check: all replay
 	@tests/ensure-bats
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin bats tests
 
+# The suite on tmpfs, ext4, xfs and btrfs (as root; see tests/fs-matrix).
+check-fs: all
+	MQ_BIN=$(CURDIR)/$(BUILD)/bin tests/fs-matrix
+
 # The whole suite against an ASan + UBSan build, in its own directory.
 SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -111,4 +115,4 @@ uninstall:
 clean:
 	rm -rf bin obj replay build-san build-fuzz
 
-.PHONY: all replay fuzz fuzz-run check check-san demo bench install uninstall clean
+.PHONY: all replay fuzz fuzz-run check check-fs check-san demo bench install uninstall clean

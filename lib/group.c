@@ -239,7 +239,7 @@ through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		lf.fd[0] = -1;
 		err = mq_leaf_enter_at(sp->new, &lf,
 		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name,
-		    MQ_LEAF_LINK);
+		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
 		if (err == 0 && sp->pol.sync)
 			err = mq_leaf_sync(sp, &lf);
 		if (lf.fd[0] != -1)

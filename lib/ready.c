@@ -57,6 +57,38 @@ mq_ready_key(int64_t ready)
 	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
 }
 
+/* The greatest leaf key at most key under fd (level, base); -1: none. */
+static int64_t
+before_in(int fd, int level, int64_t base, int64_t key)
+{
+	static const int64_t span[3] = { 1000000, 1000, 1 };
+	struct mq_names names;
+	int64_t start, best = -1;
+	size_t i;
+	int cfd;
+
+	if (mq_dir_list(fd, &names) == -1)
+		return -1;
+	mq_names_sort(&names);
+	for (i = names.n; i-- > 0 && best == -1; ) {
+		if (!mq_level_valid(names.v[i], level))
+			continue;
+		start = base + strtoll(names.v[i], NULL, 10) * span[level];
+		if (start > key)
+			continue;	/* all of it is later */
+		if (level == 2) {
+			best = start;
+			break;
+		}
+		if ((cfd = mq_opendir(fd, names.v[i])) == -1)
+			continue;
+		best = before_in(cfd, level + 1, start, key);
+		close(cfd);
+	}
+	mq_names_free(&names);
+	return best;
+}
+
 int
 mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
 {
@@ -130,7 +162,8 @@ mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
     int fromfd, const char *from, const char *to)
 {
 	return mq_leaf_enter_at(lf->fd[0] == -1 ? sp->new : lf->root, lf, key,
-	    fromfd, from, to, sp->pol.sync ? MQ_LEAF_PRESYNC : 0);
+	    fromfd, from, to, MQ_LEAF_EARLIER |
+	    (sp->pol.sync ? MQ_LEAF_PRESYNC : 0));
 }
 
 int
@@ -138,11 +171,17 @@ mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
     const char *from, const char *to, int flags)
 {
 	struct stat st;
+	int64_t earlier;
 	int tries, err, made = 0;
 
 	for (tries = 0; tries < RETRIES; tries++) {
 		if (lf->fd[0] == -1) {
-			if ((err = mq_leaf_open_at(root, key, lf)) != 0)
+			if ((err = mq_leaf_open_at(root, key, lf)) != 0 &&
+			    (flags & MQ_LEAF_EARLIER) && (err == ENOSPC ||
+			    err == EDQUOT || err == EMLINK) &&
+			    (earlier = before_in(root, 0, 0, key)) != -1)
+				err = mq_leaf_open_at(root, earlier, lf);
+			if (err != 0)
 				return err;
 			if ((flags & MQ_LEAF_PRESYNC) && lf->made != 0 &&
 			    (err = sync_made(lf)) != 0)

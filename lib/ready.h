@@ -35,10 +35,13 @@ int mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
  * MQ_LEAF_PRESYNC: a directory made for the leaf is fsynced into its
  * parent before anything is renamed into it, so a message moved from a
  * state directory never lands in a directory a power cut could lose
- * (mq_leaf_enter does this when the spool syncs). */
+ * (mq_leaf_enter does this when the spool syncs). MQ_LEAF_EARLIER (new/
+ * only): when no directory can be made (ENOSPC, EDQUOT, EMLINK), the
+ * greatest leaf before key that exists: the file's time, not its leaf,
+ * says when it is ready, so it goes out on time, only scanned earlier. */
 int mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
     const char *from, const char *to, int flags);
-enum { MQ_LEAF_LINK = 1, MQ_LEAF_PRESYNC = 2 };
+enum { MQ_LEAF_LINK = 1, MQ_LEAF_PRESYNC = 2, MQ_LEAF_EARLIER = 4 };
 
 /* Called for each file in the leaves whose key is at most `until`, in key
  * order and then name order: 0 goes on, 1 stops, -1 stops with an error. */

@@ -154,7 +154,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	if (i > 0 && w->group == NULL) {
 		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
 		    mq_ready_key(w->base + w->delay), fromfd, w->id, name,
-		    MQ_LEAF_LINK);
+		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
 		if (err != EXDEV)
 			return err;
 	}
@@ -175,7 +175,8 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		}
 	} else {
 		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
-		    mq_ready_key(w->base + w->delay), fromfd, w->id, name, 0);
+		    mq_ready_key(w->base + w->delay), fromfd, w->id, name,
+		    MQ_LEAF_EARLIER);
 	}
 	if (err != 0 && copied)
 		(void)unlinkat(fromfd, w->id, 0);

@@ -1,28 +1,56 @@
 #!/usr/bin/env bats
-# A full file system: a small tmpfs mounted by the test (as root; skipped
-# with a message otherwise). A put that does not fit fails cleanly and
-# leaves nothing visible; what does not need space keeps working.
+# A full file system, mounted by the test (as root; skipped with a
+# message otherwise): a 1 MB tmpfs, or with MQ_FS=ext4, xfs or btrfs a
+# loop image whose free space a ballast file brings down to about 1.5 MB.
+# A put that does not fit fails cleanly and leaves nothing visible; what
+# does not need space keeps working. And a spool over a quota (a btrfs
+# qgroup; this kernel has no user quotas), whatever MQ_FS says.
 
 load helper
 bats_require_minimum_version 1.5.0
 
+# mkfs FS IMAGE: an empty file system of type FS in IMAGE (sparse).
+make_fs() {
+	command -v "mkfs.$1" >/dev/null || skip "no mkfs.$1 (Debian: ${1/ext4/e2fs}progs)"
+	truncate -s 320m "$2"
+	case $1 in
+	ext4) mkfs.ext4 -q -F -m 0 "$2" ;;
+	xfs) mkfs.xfs -q -f "$2" ;;
+	btrfs) mkfs.btrfs -q -f "$2" >/dev/null ;;
+	esac
+}
+
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a file system"
 	mkdir -p fs
-	mount -t tmpfs -o size=1m tmpfs fs || skip "cannot mount a tmpfs here"
+	case ${MQ_FS:-tmpfs} in
+	tmpfs)
+		mount -t tmpfs -o size=1m tmpfs fs || skip "cannot mount a tmpfs here" ;;
+	ext4 | xfs | btrfs)
+		make_fs "$MQ_FS" img
+		mount -o loop img fs || skip "cannot mount a loop image here"
+		avail=$(df --output=avail -B1 fs | tail -n 1)
+		fallocate -l $((avail - 1500000)) fs/ballast ;;
+	*)
+		echo "MQ_FS: tmpfs, ext4, xfs or btrfs" >&2
+		return 1 ;;
+	esac
 	Q=$BATS_TEST_TMPDIR/fs/q
 }
 
 teardown() {
 	cd "$BATS_TEST_TMPDIR" && umount fs 2>/dev/null || true
+	if [ -n "${quota:-}" ]; then
+		umount "$quota" 2>/dev/null || true
+	fi
 }
 
 # Puts 100 KB messages until one fails; its status in $full_status.
 fill() {
 	head -c 100000 /dev/urandom >chunk
 	full_status=0
-	for _ in $(seq 1 40); do
+	for _ in $(seq 1 60); do
 		mq-put "$Q" chunk >>ids 2>err || { full_status=$?; return 0; }
 	done
 	return 1
@@ -60,4 +88,56 @@ fill() {
 	run -0 mq-put "$Q" chunk
 	run -0 mq-run "$Q" cmp -s chunk
 	[ "$(messages "$Q")" -eq 0 ]
+}
+
+@test "on a full file system a delayed retry still waits its delay, then goes out" {
+	fill
+	n=$(wc -l <ids)
+	l=$(mq-take "$Q")
+	mq-retry -d 2s "$l"
+	# One at a time, acked, as a worker would: each ack makes room (on
+	# xfs a take into a cur/ that must grow needs a free block).
+	got=0
+	while l2=$(mq-take "$Q"); do
+		[ "${l2%,*}" != "${l%,*}" ] || { echo "taken before its delay"; return 1; }
+		mq-ack "$l2"
+		got=$((got + 1))
+	done
+	same "$got" $((n - 1))
+	run -0 mq-take -w 5 "$Q"
+	same "${output%,*}" "${l%,*}"
+}
+
+@test "over a quota (a btrfs qgroup): a put exits 74 naming the reason and leaves nothing; take and ack work" {
+	command -v btrfs >/dev/null || skip "no btrfs (Debian: btrfs-progs)"
+	make_fs btrfs quota.img
+	mkdir qfs
+	quota=$BATS_TEST_TMPDIR/qfs
+	mount -o loop quota.img qfs || skip "cannot mount a loop image here"
+	btrfs quota enable qfs || skip "btrfs quotas refused here"
+	btrfs subvolume create qfs/sv >/dev/null
+	btrfs qgroup limit 600k qfs/sv
+	Q=$quota/sv/q
+	head -c 100000 /dev/urandom >chunk
+	local st=0
+	for _ in $(seq 1 30); do
+		mq-put "$Q" chunk >>ids 2>err || { st=$?; break; }
+		sync
+	done
+	same "$st" 74
+	# Refused at the write, or (btrfs) at the rename into new/.
+	[[ $(cat err) == "mq-put: $Q/"@(tmp|new)/*": Disk quota exceeded" ]]
+	n=$(wc -l <ids)
+	[ "$n" -ge 2 ]
+	same "$(count "$Q" new)" "$n"
+	same "$(count "$Q" tmp)" 0
+	# Over the quota, a take, a retry and an ack still work, and the ack
+	# makes room.
+	l=$(mq-take "$Q")
+	cmp "$l" chunk
+	mq-retry -d 0 "$l"
+	run -0 mq-take "$Q"
+	run -0 mq-ack "$output"
+	sync
+	run -0 mq-put "$Q" chunk
 }

@@ -6,6 +6,7 @@
 # removed, nothing blocks, nothing unsafe is printed, and every refusal is
 # one line with the exit status of SPEC.md.
 
+# shellcheck disable=SC2154  # $stderr: set by run --separate-stderr
 load helper
 bats_require_minimum_version 1.5.0
 
@@ -68,7 +69,7 @@ spool() {
 
 @test "planted in the state directories: skipped with a warning, never followed, nothing outside changed" {
 	local dir kind name ok=0
-	for dir in new cur dlq done tmp; do
+	for dir in new cur dlq 'done' tmp; do
 		for kind in symlink dirlink fifo device dir; do
 			rm -rf "$Q"
 			spool
@@ -134,7 +135,7 @@ spool() {
 @test "names outside the grammar, with escapes, newlines and bad UTF-8, are never printed" {
 	local bad d
 	spool
-	for d in new/$leaf cur dlq done tmp key group reason; do
+	for d in new/$leaf cur dlq 'done' tmp key group reason; do
 		for bad in $'\e]0;pwned\a' $'a\nb,1' $'\xff\xfe,0' $'\e[2J' '-rf'; do
 			printf 'x' >"$Q/$d/$bad"
 		done
@@ -272,7 +273,7 @@ spool() {
 
 @test "a state directory replaced by a symbolic link: every program refuses with 65" {
 	local d p
-	for d in tmp new cur dlq done; do
+	for d in tmp new cur dlq 'done'; do
 		rm -rf "$Q"
 		spool
 		rm -rf "${Q:?}/$d"
