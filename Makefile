@@ -77,9 +77,14 @@ fuzz-run: $(FUZZ:%=$(BUILD)/fuzz/%)
 		fi; \
 	done
 
-check: all replay
+# Dynamically linked programs, for the fault injection's LD_PRELOAD.
+dyn:
+	$(MAKE) BUILD=$(BUILD)/dyn LDFLAGS= all
+
+check: all replay dyn
 	@tests/ensure-bats
-	MQ_BIN=$(CURDIR)/$(BUILD)/bin bats tests
+	MQ_BIN=$(CURDIR)/$(BUILD)/bin MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin \
+		bats tests
 
 # The suite on tmpfs, ext4, xfs and btrfs (as root; see tests/fs-matrix).
 check-fs: all
@@ -90,7 +95,7 @@ SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # (LeakSanitizer is off: its helper process dies to the kill -9 tests.)
 check-san:
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) BUILD=build-san CFLAGS="$(SAN)" LDFLAGS= check
 
@@ -113,6 +118,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man7/mq.7
 
 clean:
-	rm -rf bin obj replay build-san build-fuzz
+	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
-.PHONY: all replay fuzz fuzz-run check check-fs check-san demo bench install uninstall clean
+.PHONY: all dyn replay fuzz fuzz-run check check-fs check-san demo bench install uninstall clean
