@@ -51,7 +51,7 @@ base() {
 	local i
 	for i in 1 2 3 4; do payload "$i" >"p$i"; mq-put base "p$i" >"id$i"; done
 	mq-take -n 4 base >leases
-	mq-retry -d 0 $(sed -n 1,3p leases)
+	sed -n 1,3p leases | xargs mq-retry -d 0
 	sed -n 4p leases >4.lease
 	payload 5 >p5
 	mq-put base p5 >id5
@@ -90,7 +90,7 @@ valid() {
 # the exit statuses allowed besides 0, e.g. "74 1". After each run,
 # check_run (defined by the test) may look further ($status, $call, $n).
 sweep() {
-	local allowed=$1 c total
+	local allowed=$1 total
 	shift
 	rm -rf "$Q" counts
 	cp -a base "$Q"
@@ -191,12 +191,12 @@ check_run() { :; }
 @test "libfiu: write, fsync, read, readdir, close failing at random, random errnos: every program" {
 	command -v fiu-run >/dev/null || skip "no fiu-run (Debian: fiu-utils)"
 	base
-	local point p round prog
+	local point p prog
 	lease=$(cat 4.lease)
 	for point in posix/io/rw/write posix/io/sync/fsync posix/io/rw/read \
 		posix/io/dir/readdir posix/io/oc/close posix/io/rw/pwrite; do
 		for p in 0.2 0.5 1; do
-			for round in 1 2; do
+			for _ in 1 2; do
 				for prog in put take ack retry dlq redrive; do
 					rm -rf "$Q"
 					cp -a base "$Q"
