@@ -31,11 +31,10 @@ counts_fd(struct mq_spool *sp)
 
 	if (sp->counts == -1) {
 		sp->counts = mq_openfile(sp->fd, ".counts", O_RDWR | O_CREAT,
-		    0666);
+		    0666, &st);
 		/* Written in place: never into a file linked from elsewhere
 		 * (a planted hard link, or a cp -al copy of the spool). */
-		if (sp->counts != -1 && (fstat(sp->counts, &st) == -1 ||
-		    st.st_nlink != 1)) {
+		if (sp->counts != -1 && st.st_nlink != 1) {
 			close(sp->counts);
 			sp->counts = -1;
 		}
@@ -89,7 +88,7 @@ mq_counts_read(struct mq_spool *sp, int64_t *puts, int64_t *acks)
 	int fd;
 
 	*puts = *acks = 0;
-	fd = mq_openfile(sp->fd, ".counts", O_RDONLY, 0);
+	fd = mq_openfile(sp->fd, ".counts", O_RDONLY, 0, NULL);
 	if (fd == -1)
 		return -1;
 	n = pread(fd, buf, 2 * LINE, 0);

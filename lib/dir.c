@@ -19,16 +19,17 @@ mq_opendir(int dirfd, const char *name)
 }
 
 int
-mq_openfile(int dirfd, const char *name, int flags, mode_t mode)
+mq_openfile(int dirfd, const char *name, int flags, mode_t mode,
+    struct stat *stp)
 {
-	struct stat st;
+	struct stat own, *st = stp != NULL ? stp : &own;
 	int fd, err;
 
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 	    mode);
 	if (fd == -1)
 		return -1;
-	err = fstat(fd, &st) == -1 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	err = fstat(fd, st) == -1 ? errno : !S_ISREG(st->st_mode) ? EINVAL : 0;
 	if (err != 0) {
 		close(fd);
 		errno = err;
@@ -303,14 +304,8 @@ mq_read_small(int dirfd, const char *name, char *buf, size_t len)
 	ssize_t n;
 	int fd, err;
 
-	if ((fd = mq_openfile(dirfd, name, O_RDONLY, 0)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		err = errno;
-		if (fd != -1)
-			close(fd);
-		errno = err;
+	if ((fd = mq_openfile(dirfd, name, O_RDONLY, 0, &st)) == -1)
 		return -1;
-	}
 	while (got < len && (got == 0 || (off_t)got < st.st_size)) {
 		if ((n = read(fd, buf + got, len - got)) == -1) {
 			if (errno == EINTR)

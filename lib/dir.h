@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct mq_names {
@@ -31,8 +32,10 @@ int mq_fsync(int fd);
 /* openat(2) of a subdirectory, never following a symlink. */
 int mq_opendir(int dirfd, const char *name);
 /* openat(2) of a regular file, never following a symlink nor waiting on
- * a fifo; -1 with EINVAL when it is not a regular file. */
-int mq_openfile(int dirfd, const char *name, int flags, mode_t mode);
+ * a fifo; -1 with EINVAL when it is not a regular file. Its fstat(2) in
+ * st, unless NULL. */
+int mq_openfile(int dirfd, const char *name, int flags, mode_t mode,
+    struct stat *st);
 /* Why dirfd/name is not what is wanted (S_IFDIR, S_IFREG), for a
  * message: "a symbolic link, not followed", "not a directory", "not a
  * regular file"; NULL when it is (or is gone). */

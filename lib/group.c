@@ -110,7 +110,8 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 		g->badfd = g->dir;
 		g->bad = "lock";
 		g->badtype = S_IFREG;
-		g->lock = mq_openfile(g->dir, "lock", O_RDWR | O_CREAT, 0666);
+		g->lock = mq_openfile(g->dir, "lock", O_RDWR | O_CREAT, 0666,
+		    NULL);
 		if (g->lock != -1 && mq_lock(g->lock, F_WRLCK, 0, 0, 1) == 0 &&
 		    fstat(g->lock, &a) == 0 &&
 		    fstatat(g->dir, "lock", &b, AT_SYMLINK_NOFOLLOW) == 0 &&

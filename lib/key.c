@@ -109,10 +109,11 @@ open_key(struct mq_spool *sp, struct mq_key *k)
 	int fd;
 
 	k->made = 1;
-	fd = mq_openfile(sp->key, k->name, O_RDWR | O_CREAT | O_EXCL, 0666);
+	fd = mq_openfile(sp->key, k->name, O_RDWR | O_CREAT | O_EXCL, 0666,
+	    NULL);
 	if (fd == -1 && errno == EEXIST) {
 		k->made = 0;
-		fd = mq_openfile(sp->key, k->name, O_RDWR, 0);
+		fd = mq_openfile(sp->key, k->name, O_RDWR, 0, NULL);
 	}
 	return fd;
 }

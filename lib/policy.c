@@ -182,7 +182,7 @@ mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool)
 	char what[4096];
 
 	mq_policy_defaults(p);
-	fd = mq_openfile(spoolfd, "config", O_RDONLY, 0);
+	fd = mq_openfile(spoolfd, "config", O_RDONLY, 0, NULL);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return MQ_EX_OK;
