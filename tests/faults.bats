@@ -49,13 +49,15 @@ payload() {
 # known payloads. Saved, so each run starts from a copy.
 base() {
 	local i
+	payload 5 >p5
+	mq-put base p5 >id5
+	mq-dlq -r 'it broke' "$(mq-take base)"
 	for i in 1 2 3 4; do payload "$i" >"p$i"; mq-put base "p$i" >"id$i"; done
 	mq-take -n 4 base >leases
 	sed -n 1,3p leases | xargs mq-retry -d 0
 	sed -n 4p leases >4.lease
-	payload 5 >p5
-	mq-put base p5 >id5
-	mq-dlq -r 'it broke' "$(mq-take base)"
+	same "$(ls base/dlq)" "$(cat id5),1"
+	grep -q "$(cat id4)" 4.lease
 	payload 6 >p6
 	payload 7 >p7
 	mq-put -g g base p6 >id6
