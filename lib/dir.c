@@ -22,14 +22,16 @@ int
 mq_openfile(int dirfd, const char *name, int flags, mode_t mode,
     struct stat *stp)
 {
-	struct stat own, *st = stp != NULL ? stp : &own;
+	struct stat st;
 	int fd, err;
 
 	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 	    mode);
 	if (fd == -1)
 		return -1;
-	err = fstat(fd, st) == -1 ? errno : !S_ISREG(st->st_mode) ? EINVAL : 0;
+	err = fstat(fd, &st) == -1 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
+	if (err == 0 && stp != NULL)
+		*stp = st;
 	if (err != 0) {
 		close(fd);
 		errno = err;
