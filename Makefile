@@ -90,6 +90,12 @@ check: all replay dyn
 check-fs: all
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin tests/fs-matrix
 
+# One spool through two mounts of a GlusterFS volume (as root; see
+# tests/distributed).
+check-distributed: all dyn
+	MQ_BIN=$(CURDIR)/$(BUILD)/bin MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin \
+		tests/distributed
+
 # The whole suite against an ASan + UBSan build, in its own directory.
 SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -120,4 +126,4 @@ uninstall:
 clean:
 	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
-.PHONY: all dyn replay fuzz fuzz-run check check-fs check-san demo bench install uninstall clean
+.PHONY: all dyn replay fuzz fuzz-run check check-fs check-distributed check-san demo bench install uninstall clean

@@ -5,11 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 #include <unistd.h>
 
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+
+int
+mq_remote_fs(int fd)
+{
+#ifdef __linux__
+	static const unsigned long remote[] = {
+		0x6969,		/* NFS */
+		0x517b,		/* SMB */
+		0xff534d42,	/* CIFS */
+		0xfe534d42,	/* SMB2 */
+		0x65735546,	/* FUSE: GlusterFS, sshfs, ... */
+		0x00c36400,	/* Ceph */
+		0x5346414f,	/* AFS */
+		0x01021997,	/* 9P */
+		0x01161970,	/* GFS2 */
+		0x7461636f,	/* OCFS2 */
+		0x0bd00bd0,	/* Lustre */
+	};
+	struct statfs fs;
+	size_t i;
+
+	if (fstatfs(fd, &fs) == -1)
+		return 1;	/* cannot tell: the careful way */
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if ((unsigned long)fs.f_type == remote[i])
+			return 1;
+	return 0;
+#else
+	(void)fd;
+	return 1;
+#endif
+}
 
 int
 mq_opendir(int dirfd, const char *name)

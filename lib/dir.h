@@ -29,6 +29,10 @@ void mq_names_heapify(struct mq_names *names);
 const char *mq_names_pop(struct mq_names *names);
 /* fsync(2) of a directory fd, retried on EINTR; 0 or -1. */
 int mq_fsync(int fd);
+/* Whether fd is on a network or FUSE file system (or one it cannot
+ * tell): other hosts' changes are invisible to inotify there, and
+ * concurrent renames of one file need a lock to resolve once. */
+int mq_remote_fs(int fd);
 /* openat(2) of a subdirectory, never following a symlink. */
 int mq_opendir(int dirfd, const char *name);
 /* openat(2) of a regular file, never following a symlink nor waiting on

@@ -260,7 +260,7 @@ walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
 		return 0;
 	}
 	if ((cfd = mq_opendir(fd, name)) == -1) {
-		if (errno == ENOENT)
+		if (errno == ENOENT || errno == ESTALE)
 			return W_EMPTY;		/* removed meanwhile */
 		snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
 		why = errno == ENOTDIR || errno == ELOOP ?
@@ -292,6 +292,10 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 	int r, out = W_EMPTY;
 
 	if (mq_dir_list(fd, &names) == -1) {
+		/* Removed as we came in (ESTALE: by another client of a
+		 * network file system): empty. */
+		if (errno == ENOENT || errno == ESTALE)
+			return W_EMPTY;
 		mq_warnx(w->path, "%s", strerror(errno));
 		return W_ERROR;
 	}

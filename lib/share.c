@@ -26,29 +26,33 @@
 #include "share.h"
 
 int
-mq_unshare(struct mq_spool *sp, int leaffd, const char *name)
+mq_unshare(struct mq_spool *sp, int leaffd, const char *name, int locked)
 {
-#if defined(__linux__) && defined(RENAME_EXCHANGE)
 	char copy[MQ_ID_MAX + 1];
-	int err;
+	int err = EINVAL;
 
+#if !(defined(__linux__) && defined(RENAME_EXCHANGE))
+	if (!locked)
+		return 0;	/* no swap here: the file stays shared */
+#endif
 	mq_id_new(copy);
 	if (mq_copy_at(leaffd, name, sp->tmp, copy, sp->pol.sync) == -1)
 		return -1;
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
 	if (renameat2(sp->tmp, copy, leaffd, name, RENAME_EXCHANGE) == 0) {
 		(void)unlinkat(sp->tmp, copy, 0);	/* the shared link */
 		return 0;
 	}
 	err = errno;
+#endif
+	if (locked && (err == EINVAL || err == ENOSYS || err == ENOTSUP)) {
+		if (renameat(sp->tmp, copy, leaffd, name) == 0)
+			return 1;
+		err = errno;
+	}
 	(void)unlinkat(sp->tmp, copy, 0);
 	if (err == EINVAL || err == ENOSYS || err == ENOTSUP)
 		return 0;	/* no swap here: the file stays shared */
 	errno = err;
 	return -1;
-#else
-	(void)sp;
-	(void)leaffd;
-	(void)name;
-	return 0;
-#endif
 }

@@ -10,6 +10,7 @@ struct mq_spool {
 	int tmp, new, cur, dlq, done;
 	int reason, key, group;	/* opened when first needed; -1 until then */
 	int counts;		/* .counts, opened when first needed */
+	int remote;		/* mq_remote_fs(new); -1 until asked */
 	struct mq_policy pol;
 	/* Leases this process holds (mq-run): never reclaimed by it. */
 	int (*held)(void *arg, const char *name);

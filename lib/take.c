@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "clock.h"
@@ -143,6 +144,30 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 	return status;
 }
 
+/* On a network file system, the lock that makes one taker of many claim
+ * a message: two clients renaming one file to one lease name at the same
+ * instant may both be told it worked (GlusterFS answers a rename whose
+ * source is gone and whose target is that same file as a replay of its
+ * own). Under a write lock on the file, its stamp and rename are one
+ * client's; another finds it locked, or, after, gone. The descriptor
+ * (closed when the claim is done), -2 to claim without a lock (the file
+ * is not ours to open for writing), or -1: leave it. */
+static int
+claim_lock(int leaffd, const char *name)
+{
+	int fd;
+
+	fd = openat(leaffd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return errno == EACCES ? -2 : -1;
+	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
     void *arg)
@@ -151,6 +176,7 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	struct mq_name n;
 	struct stat st;
 	char lease[MQ_NAME_MAX + 1], what[4096], why[128];
+	int lk = -2, r, err;
 
 	if (examine(leaffd, leaf, name, &n, &st) == -1)
 		return 0;
@@ -164,14 +190,24 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		    c->now, why));
 		return 0;
 	}
+	if (sp->remote == -1)
+		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
+		return 0;	/* gone, or being claimed elsewhere */
 	/* A topic's message, shared with other subscribers: our own copy,
-	 * so that our lease's times are not theirs. */
+	 * so that our lease's times are not theirs. Replaced by the copy
+	 * (under our lock, where names cannot be swapped): claimed anew. */
 	if (st.st_nlink > 1 && n.group[0] == '\0' &&
-	    mq_unshare(sp, leaffd, name) == -1) {
-		if (errno != ENOENT) {
+	    (r = mq_unshare(sp, leaffd, name, lk >= 0)) != 0) {
+		err = errno;
+		if (lk >= 0)
+			close(lk);
+		if (r == 1)
+			return claim(sp, leaffd, leaf, name, arg);
+		if (err != ENOENT) {
 			snprintf(what, sizeof(what), "%s/%s", leaf, name);
 			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-			    what, errno));
+			    what, err));
 		}
 		return 0;
 	}
@@ -179,6 +215,10 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	 * ENOENT: another taker won. EPERM: only the file's owner may set
 	 * its time; said out loud, never skipped in silence. */
 	if (mq_stamp(leaffd, name, c->deadline) == -1) {
+		err = errno;
+		if (lk >= 0)
+			close(lk);
+		errno = err;
 		if (errno == EPERM || errno == EACCES) {
 			if (c->denied++ == 0) {
 				snprintf(what, sizeof(what), "%s/%s", leaf,
@@ -195,11 +235,15 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	}
 	n.attempts++;
 	mq_name_format(lease, &n);
-	if (renameat(leaffd, name, sp->cur, lease) == -1) {
-		if (errno == ENOENT)
+	r = renameat(leaffd, name, sp->cur, lease);
+	err = errno;
+	if (lk >= 0)
+		close(lk);
+	if (r == -1) {
+		if (err == ENOENT)
 			return 0;	/* another taker won */
 		c->status = mq_fail(MQ_EX_IOERR,
-		    mq_spool_where(sp, "cur", lease, what, sizeof(what)), errno);
+		    mq_spool_where(sp, "cur", lease, what, sizeof(what)), err);
 		return -1;
 	}
 	c->got++;

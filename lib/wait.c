@@ -19,7 +19,6 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/inotify.h>
-#include <sys/vfs.h>
 #endif
 
 #include "clock.h"
@@ -31,36 +30,6 @@
 #define POLL_MAX 1000
 #define POLL_WATCHED 5000
 
-#ifdef __linux__
-/* Whether inotify sees other hosts' changes here: not on network or FUSE
- * file systems. */
-static int
-local_fs(int fd)
-{
-	static const unsigned long remote[] = {
-		0x6969,		/* NFS */
-		0x517b,		/* SMB */
-		0xff534d42,	/* CIFS */
-		0xfe534d42,	/* SMB2 */
-		0x65735546,	/* FUSE: GlusterFS, sshfs, ... */
-		0x00c36400,	/* Ceph */
-		0x5346414f,	/* AFS */
-		0x01021997,	/* 9P */
-		0x01161970,	/* GFS2 */
-		0x7461636f,	/* OCFS2 */
-		0x0bd00bd0,	/* Lustre */
-	};
-	struct statfs fs;
-	size_t i;
-
-	if (fstatfs(fd, &fs) == -1)
-		return 0;
-	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
-		if ((unsigned long)fs.f_type == remote[i])
-			return 0;
-	return 1;
-}
-#endif
 
 void
 mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
@@ -74,7 +43,7 @@ mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
 	char path[4096];
 
 	for (i = 0; i < n; i++)
-		if (!local_fs(sps[i].new))
+		if (mq_remote_fs(sps[i].new))
 			return;
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		return;

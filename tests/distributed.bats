@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# One spool, two clients: the same GlusterFS volume mounted twice ($M1,
+# $M2), as two hosts would mount it. Run by tests/distributed, which
+# brings the volume up and down.
+
+# shellcheck disable=SC2154  # $stderr: set by run --separate-stderr
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	[ -n "${M1:-}" ] && [ -n "${M2:-}" ] || skip "no volume (run tests/distributed)"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	name=s$BATS_TEST_NUMBER.$$
+	A=$M1/$name		# the spool as the first client sees it
+	B=$M2/$name		# and as the second does
+}
+
+teardown() {
+	[ -z "${A:-}" ] || rm -rf "$A"
+}
+
+# The same lease path through the other mount.
+other() {
+	case $1 in
+	"$A"/*) printf '%s\n' "$B/${1#"$A"/}" ;;
+	*) printf '%s\n' "$A/${1#"$B"/}" ;;
+	esac
+}
+
+@test "ids stay unique across clients: 8 producers, 4 on each mount" {
+	mkdir -p "$A"
+	put "$A" warm
+	for m in A B; do
+		for p in 1 2 3 4; do
+			seq 200 | mq-put -l "${!m}" >"ids.$p.$m" &
+		done
+	done
+	wait
+	same "$(cat ids.* | wc -l)" 1600
+	same "$(cat ids.* | sort -u | wc -l)" 1600
+	same "$(count "$A" new)" 1601
+	same "$(count "$B" new)" 1601
+}
+
+@test "8 takers across both mounts drain 3,000 messages: each leased exactly once" {
+	mkdir -p "$A"
+	printf 'timeout=5m\n' >"$A/config"
+	seq 3000 | mq-put -l "$A" >/dev/null
+	for m in "$A" "$B" "$A" "$B" "$A" "$B" "$A" "$B"; do
+		(
+			while leases=$(mq-take -n 20 "$m"); do
+				printf '%s\n' "$leases" >>"took.$BASHPID"
+				printf '%s\n' "$leases" | xargs mq-ack
+			done
+		) &
+	done
+	wait
+	same "$(cat took.* | wc -l)" 3000
+	same "$(sed 's|.*/||; s|,.*||' took.* | sort -u | wc -l)" 3000
+	same "$(messages "$A")" 0
+}
+
+@test "mq-run pools on both mounts, with failures, retries and dead letters" {
+	mkdir -p "$A"
+	printf 'backoff=50ms\nbackoff_max=100ms\nmax_attempts=3\n' >"$A/config"
+	seq 300 | mq-put -l "$A" >/dev/null
+	cat >work <<-EOF
+	#!/bin/sh
+	n=\$(cat)
+	case \$n in
+	*7) exit 100 ;;				# dead at once
+	*3) [ -e "$BATS_TEST_TMPDIR/tried.\$n" ] || { touch "$BATS_TEST_TMPDIR/tried.\$n"; exit 1; } ;;
+	esac
+	echo "\$n" >>"$BATS_TEST_TMPDIR/finished"
+	EOF
+	chmod +x work
+	mq-run -P 2 -w 2s "$A" ./work &
+	mq-run -P 2 -w 2s "$B" ./work &
+	wait
+	same "$(sort -n finished | uniq -d | wc -l)" 0
+	same "$(sort -n finished | wc -l)" 270
+	same "$(count "$A" dlq)" 30
+	same "$(messages "$A")" 30
+}
+
+@test "a lease that runs out on one mount is taken again on the other; the first holder has lost it" {
+	mkdir -p "$A"
+	put "$A" once
+	l1=$(mq-take -t 1s "$A")
+	sleep 1.5
+	run -0 mq-take "$B"
+	l2=$output
+	same "$l2" "$B/cur/$(basename "${l1%,*}"),2"
+	run mq-ack "$l1"
+	same "$status" 2
+	run -0 mq-ack "$(other "$l2")"
+	same "$(messages "$A")" 0
+}
+
+@test "a lease kept alive by mq-run on one mount is never taken on the other" {
+	mkdir -p "$A"
+	printf 'timeout=2s\n' >"$A/config"
+	put "$A" slow
+	mq-run -n 1 "$A" sh -c 'cat >/dev/null; sleep 6' &
+	runner=$!
+	sleep 0.5
+	stolen=0
+	for _ in $(seq 1 20); do
+		if l=$(mq-take "$B" 2>/dev/null); then stolen=1; echo "taken: $l" >&2; fi
+		sleep 0.3
+	done
+	wait "$runner"
+	same "$stolen" 0
+	same "$(messages "$A")" 0
+}
+
+@test "mq-take -w on one mount is woken by a put through the other (polling: inotify sees one client only)" {
+	mkdir -p "$A"
+	put "$A" warm
+	mq-ack "$(mq-take "$A")"
+	timeout 10 mq-take -w 8 "$A" >got &
+	waiter=$!
+	sleep 0.5
+	put "$B" hello
+	wait "$waiter"
+	same "$(cat "$(cat got)")" hello
+}
+
+@test "an ordering group across mounts: one member out at a time, in put order" {
+	mkdir -p "$A"
+	for i in 1 2 3 4 5 6; do
+		if [ $((i % 2)) = 1 ]; then m=$A; else m=$B; fi
+		printf '%s' "$i" | mq-put -g g "$m" >/dev/null
+	done
+	order=
+	for i in 1 2 3 4 5 6; do
+		if [ $((i % 2)) = 1 ]; then m=$B; else m=$A; fi
+		l=$(mq-take "$m")
+		run mq-take "$A"
+		same "$status" 1	# the next waits for this one
+		order=$order$(cat "$l")
+		mq-ack "$l"
+	done
+	same "$order" 123456
+}
+
+@test "a topic across mounts: a put through one reaches every subscriber through the other" {
+	mkdir -p "$A/a" "$A/b"
+	printf 'news' | mq-put "$A" >/dev/null
+	for s in a b; do
+		l=$(mq-take "$B/$s")
+		same "$(cat "$l")" news
+		mq-ack "$l"
+	done
+	same "$(messages "$A/a")" 0
+	same "$(messages "$A/b")" 0
+}
+
+@test "kill -9 torture with producers, takers and runners on both mounts: every invariant holds" {
+	run "$BATS_TEST_DIRNAME/torture" --seconds 10 --spool "$A" --other "$B"
+	printf '%s\n' "$output" >&2
+	same "$status" 0
+	[[ $output == *"all invariants hold"* ]]
+}
+
+@test "clock skew: a client 2 s ahead never takes a live lease early by more than its skew; a runner's lease never" {
+	local faketime
+	faketime=$(find /usr/lib -name 'libfaketime.so.1' 2>/dev/null | head -n 1)
+	[ -n "$faketime" ] || skip "no libfaketime (Debian: libfaketime)"
+	[ -n "${MQ_DYN_BIN:-}" ] || skip "needs dynamically linked programs (MQ_DYN_BIN)"
+	ahead() {
+		local prog=$1
+		shift
+		FAKETIME=+2s LD_PRELOAD=$faketime "$MQ_DYN_BIN/$prog" "$@"
+	}
+	mkdir -p "$A"
+	printf 'timeout=4s\n' >"$A/config"
+	put "$A" a
+	# A plain worker's 4 s lease: to a client 2 s ahead it runs out 2 s
+	# early, so for its first 2 s it is safe.
+	l=$(mq-take "$A")
+	start=$(date +%s%N)
+	for _ in 1 2 3 4 5; do
+		run ahead mq-take "$B"
+		same "$status" 1
+		sleep 0.2
+	done
+	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000 ] || skip "too slow a machine to tell"
+	# Past that, the skewed client takes it: the tolerance is the lease
+	# time the work leaves unused (mq(7), "Sharing a spool between hosts").
+	sleep 2.2
+	run -0 ahead mq-take "$B"
+	l2=$output
+	run mq-ack "$l"
+	same "$status" 2
+	ahead mq-ack "$(other "$l2")"
+	# A runner's lease is kept alive by its lock: safe from any skew.
+	put "$A" c
+	mq-run -n 1 -t 2s "$A" sh -c 'cat >/dev/null; sleep 5' &
+	runner=$!
+	sleep 0.5
+	for _ in 1 2 3 4 5 6; do
+		run env FAKETIME=+60s LD_PRELOAD="$faketime" "$MQ_DYN_BIN/mq-take" "$B"
+		same "$status" 1
+		sleep 0.5
+	done
+	wait "$runner"
+	same "$(messages "$A")" 0
+}
