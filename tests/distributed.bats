@@ -27,6 +27,31 @@ other() {
 	esac
 }
 
+# Peers of established TCP connections to this host's glusterd and bricks.
+peers() {
+	ss -Htn state established | awk '{ sub(/:[0-9]+$/, "", $4); print $4 }'
+}
+
+@test "two hosts: each mount's client talks to the servers from an address of its own" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "both clients on one network (MQ_HOSTS=0, or no network namespaces)"
+	mkdir -p "$A"
+	id=$(printf hello | mq-put "$A")
+	run mq-take "$B"
+	same "$status" 0
+	same "$(cat "$output")" hello
+	case $output in "$B/cur/$id,"*) ;; *) false ;; esac
+	# Each client keeps a connection to glusterd and one to each brick.
+	run peers
+	same "$(grep -cx 10.79.1.2 <<<"$output")" 4
+	same "$(grep -cx 10.79.2.2 <<<"$output")" 4
+	# And its process is in a network namespace that is not this one.
+	for m in "$M1" "$M2"; do
+		pid=$(pgrep -f "glusterfs .*$m\$" | head -1)
+		[ -n "$pid" ]
+		[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	done
+}
+
 @test "ids stay unique across clients: 8 producers, 4 on each mount" {
 	mkdir -p "$A"
 	put "$A" warm

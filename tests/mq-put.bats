@@ -233,6 +233,7 @@ interrupt_put() {
 
 @test "-l prints each id before more input arrives" {
 	coproc P { mq-put -l "$Q"; }
+	pid=$P_PID	# bash unsets P_PID once the coprocess has ended
 	echo first >&"${P[1]}"
 	read -r -t 5 id <&"${P[0]}"
 	[[ "$id" =~ $idre ]]
@@ -241,7 +242,7 @@ interrupt_put() {
 	read -r -t 5 id2 <&"${P[0]}"
 	[[ "$id2" > "$id" ]]
 	eval "exec ${P[1]}>&-"
-	wait "$P_PID"
+	wait "$pid"
 }
 
 @test "a batch put fsyncs each file but not the directory per message" {
