@@ -63,7 +63,7 @@ spool() {
 	printf 'two' | mq-put -g g "$Q" >/dev/null
 	printf 'k' | mq-put -k k0 "$Q" >/dev/null
 	mkdir -p "$Q/reason"
-	leaf=$(cd "$Q/new" && find . -mindepth 3 -maxdepth 3 -type d | head -n 1)
+	leaf=$(cd "$Q/new" && find . -mindepth 3 -maxdepth 3 -type d | sort | head -n 1)
 	leaf=${leaf#./}
 }
 
