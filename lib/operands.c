@@ -9,34 +9,41 @@
 #include "operands.h"
 
 int
-mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
+mq_each_record(FILE *in, const char *what, int delim, mq_operand_fn *fn,
     void *arg)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int i, status = MQ_EX_OK;
+	int status = MQ_EX_OK;
 
-	for (i = 0; i < argc; i++)
-		status = mq_worst(status, fn(argv[i], arg));
-	if (argc > 0)
-		return status;
-	while ((len = getdelim(&line, &cap, delim, stdin)) != -1) {
+	while ((len = getdelim(&line, &cap, delim, in)) != -1) {
 		if (len > 0 && line[len - 1] == delim)
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
 		if (strlen(line) != (size_t)len) {
-			mq_warnx("standard input", "a NUL byte in a line "
-			    "(use -0)");
+			mq_warnx(what, "a NUL byte in a line (use -0)");
 			status = mq_worst(status, MQ_EX_DATAERR);
 			continue;
 		}
 		status = mq_worst(status, fn(line, arg));
 	}
-	if (ferror(stdin))
-		status = mq_worst(status,
-		    mq_fail(MQ_EX_IOERR, "standard input", errno));
+	if (ferror(in))
+		status = mq_worst(status, mq_fail(MQ_EX_IOERR, what, errno));
 	free(line);
+	return status;
+}
+
+int
+mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
+    void *arg)
+{
+	int i, status = MQ_EX_OK;
+
+	if (argc == 0)
+		return mq_each_record(stdin, "standard input", delim, fn, arg);
+	for (i = 0; i < argc; i++)
+		status = mq_worst(status, fn(argv[i], arg));
 	return status;
 }
