@@ -7,7 +7,7 @@
 typedef int mq_operand_fn(const char *operand, void *arg);
 
 /* Calls fn for argv[0..argc), or, with argc 0, for each record of stdin
- * ended by delim (empty records skipped). Returns the worst status. */
+ * as mq_each_record reads them. Returns the worst status. */
 int mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
     void *arg);
 /* Calls fn for each record of in ended by delim (or by its end), empty
