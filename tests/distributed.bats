@@ -27,7 +27,8 @@ other() {
 	esac
 }
 
-# Peers of established TCP connections to this host's glusterd and bricks.
+# The peer address of every established TCP connection in this network
+# namespace (where glusterd and the bricks listen).
 peers() {
 	ss -Htn state established | awk '{ sub(/:[0-9]+$/, "", $4); print $4 }'
 }
@@ -39,7 +40,7 @@ peers() {
 	run mq-take "$B"
 	same "$status" 0
 	same "$(cat "$output")" hello
-	case $output in "$B/cur/$id,"*) ;; *) false ;; esac
+	[[ $output == "$B/cur/$id,"* ]]
 	# Each client keeps a connection to glusterd and one to each brick.
 	run peers
 	same "$(grep -cx 10.79.1.2 <<<"$output")" 4
