@@ -15,10 +15,13 @@ MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
-LIB = diag clock duration policy name dir spool ready take lease writer \
-	operands opt reason key dlq wait pool counts stat group share topic
+LIB = diag clock duration policy name dir print spool trie sweep counts \
+	reason key group share move take lease writer operands opt dlq wait \
+	pool stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
+# A static archive: each program takes from it only the objects it uses.
+LIBMQ = $(BUILD)/obj/libmq.a
 BINS = $(PROGS:%=$(BUILD)/bin/%)
 MAN1 = $(PROGS:%=man/%.1)
 
@@ -32,9 +35,13 @@ $(BUILD)/obj/cmd-%.o: cmd/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBOBJ)
+$(LIBMQ): $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBMQ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBMQ)
 
 # The parsers' fuzz harnesses (fuzz/), replayed over their corpus by any
 # compiler, and fuzzed by clang's libFuzzer for FUZZ_TIME seconds each.
@@ -43,15 +50,15 @@ FUZZ_TIME = 10
 FUZZ_SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 REPLAYS = $(FUZZ:%=$(BUILD)/replay/%)
 
-$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(LIBOBJ)
+$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(LIBMQ)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c \
-		fuzz/replay.c $(LIBOBJ)
+		fuzz/replay.c $(LIBMQ)
 
-$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIBOBJ)
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(LIBMQ)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(MQ_CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ \
-		fuzz/$*.c $(LIBOBJ)
+		fuzz/$*.c $(LIBMQ)
 
 replay: $(REPLAYS)
 	@for f in $(FUZZ); do $(BUILD)/replay/$$f fuzz/corpus/$$f/* || exit 1; done

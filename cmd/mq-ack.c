@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "lease.h"
+#include "move.h"
 #include "operands.h"
 
 static void
@@ -23,7 +24,7 @@ ack(const char *path, void *arg)
 
 	if ((status = mq_lease_open(l, path)) != MQ_EX_OK)
 		return status;
-	return mq_lease_ack(l, path);
+	return mq_move_ack(l->sp, &l->n, path);
 }
 
 int

@@ -13,10 +13,11 @@
 #include "dlq.h"
 #include "duration.h"
 #include "lease.h"
+#include "move.h"
 #include "operands.h"
 #include "opt.h"
+#include "print.h"
 #include "reason.h"
-#include "wait.h"
 
 struct bury {
 	struct mq_lease l;
@@ -42,7 +43,8 @@ bury(const char *path, void *arg)
 
 	if ((status = mq_lease_open(&b->l, path)) != MQ_EX_OK)
 		return status;
-	return mq_lease_bury(&b->l, path, b->why);
+	return mq_move_bury(b->l.sp, b->l.sp->cur, &b->l.n, path, b->why,
+	    NULL);
 }
 
 static void
@@ -58,7 +60,7 @@ print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
 		strcpy(when, "-");
 	printf("%s\t%lu\t%s\t", d->n.id, d->n.attempts, when);
 	if ((n = mq_reason_get(sp, d->n.id, why)) >= 0)
-		mq_reason_print(stdout, why, (size_t)n);
+		mq_print_escaped(stdout, why, (size_t)n);
 	else if (d->n.attempts >= (unsigned long)sp->pol.max_attempts)
 		printf("attempts ran out (max_attempts %ld)",
 		    sp->pol.max_attempts);
@@ -87,7 +89,7 @@ select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
 	for (j = 0; j < nids; j++) {
 		if (!mq_id_valid(ids[j], strlen(ids[j]))) {
 			fprintf(stderr, "%s: ", mq_prog);
-			mq_reason_print(stderr, ids[j], strlen(ids[j]));
+			mq_print_escaped(stderr, ids[j], strlen(ids[j]));
 			fputs(": not an id\n", stderr);
 			*status = mq_worst(*status, MQ_EX_DATAERR);
 		} else if ((x = mq_dlq_find(d, ids[j])) == NULL) {
@@ -118,24 +120,14 @@ static int
 redrive(struct mq_spool *sp, struct mq_dead **v, int named)
 {
 	struct mq_leaf lf;
-	char what[4096];
 	int64_t now = mq_now_ms();
-	int status = MQ_EX_OK, err;
+	int status = MQ_EX_OK;
 
 	lf.fd[0] = -1;
 	for (; *v != NULL; v++)
 		status = mq_worst(status, vanished(*v, named,
-		    mq_dlq_redrive(sp, *v, &lf, now)));
-	if (lf.fd[0] != -1) {
-		err = sp->pol.sync ? mq_leaf_sync(sp, &lf) : 0;
-		mq_leaf_close(&lf);
-		mq_ring(sp);
-		if (err != 0)
-			status = mq_worst(status, mq_fail(MQ_EX_IOERR,
-			    mq_spool_where(sp, "new", NULL, what, sizeof(what)),
-			    err));
-	}
-	return status;
+		    mq_move_redrive(sp, &(*v)->n, &lf, now)));
+	return mq_worst(status, mq_move_flush(sp, &lf, 0));
 }
 
 static int
@@ -147,7 +139,7 @@ delete(struct mq_spool *sp, struct mq_dead **v, int named, int64_t age)
 	for (; *v != NULL; v++)
 		if (age < 0 || (*v)->died + age <= now)
 			status = mq_worst(status, vanished(*v, named,
-			    mq_dlq_delete(sp, *v)));
+			    mq_move_delete(sp, &(*v)->n)));
 	return status;
 }
 

@@ -14,6 +14,7 @@
 #include "key.h"
 #include "opt.h"
 #include "spool.h"
+#include "stat.h"
 #include "topic.h"
 #include "writer.h"
 
@@ -200,41 +201,27 @@ open_targets(struct put *p, const char *path, long max,
     struct mq_spool ***out, size_t *n)
 {
 	struct mq_spool **sps;
-	struct mq_names subs;
-	char *sub;
-	size_t i, len;
+	struct mq_names paths;
+	size_t i;
 	long depth, limit;
-	int r, status = MQ_EX_OK;
+	int status = MQ_EX_OK;
 
-	if ((r = mq_topic_list(path, &subs)) == -1)
+	*n = 0;
+	if (mq_topic_spools(path, &paths) == -1)
 		return mq_fail(MQ_EX_IOERR, path, errno);
-	*n = r == 1 ? subs.n : 1;
-	if ((*out = sps = calloc(*n, sizeof(*sps))) == NULL) {
-		*n = 0;
+	if ((*out = sps = calloc(paths.n, sizeof(*sps))) == NULL)
 		status = mq_fail(MQ_EX_IOERR, "memory", errno);
-	}
-	for (i = 0; i < *n && status == MQ_EX_OK; i++) {
-		sub = NULL;
-		if (r == 1) {
-			len = strlen(path) + strlen(subs.v[i]) + 2;
-			if ((sub = malloc(len)) == NULL) {
-				status = mq_fail(MQ_EX_IOERR, "memory", errno);
-				break;
-			}
-			snprintf(sub, len, "%s/%s", path, subs.v[i]);
-		}
+	for (i = 0; i < paths.n && status == MQ_EX_OK; i++) {
 		if ((sps[i] = malloc(sizeof(*sps[i]))) == NULL) {
-			free(sub);
 			status = mq_fail(MQ_EX_IOERR, "memory", errno);
 			break;
 		}
-		status = mq_spool_open(sps[i], sub != NULL ? sub : path,
-		    MQ_CREATE);
-		free(sub);
-		if (status != MQ_EX_OK) {
+		if ((status = mq_spool_open(sps[i], paths.v[i], MQ_CREATE)) !=
+		    MQ_EX_OK) {
 			free(sps[i]);
 			break;
 		}
+		*n = i + 1;
 		limit = max >= 0 ? max : sps[i]->pol.max_depth;
 		if (limit > 0 && (status = mq_depth(sps[i], limit, &depth)) ==
 		    MQ_EX_OK && limit - depth < p->room) {
@@ -244,10 +231,7 @@ open_targets(struct put *p, const char *path, long max,
 		}
 		mq_tmp_sweep(sps[i]);
 	}
-	if (status != MQ_EX_OK && *n > 0)
-		*n = i;
-	if (r == 1)
-		mq_names_free(&subs);
+	mq_names_free(&paths);
 	return status;
 }
 
@@ -270,8 +254,8 @@ main(int argc, char *argv[])
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
 		case 'd': delay = mq_duration_opt('d', optarg); break;
-		case 'g': group = optarg; break;
-		case 'k': key = optarg; break;
+		case 'g': group = mq_key_opt('g', optarg); break;
+		case 'k': key = mq_key_opt('k', optarg); break;
 		case 'm': max = mq_count_opt('m', optarg, 0); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
@@ -285,14 +269,6 @@ main(int argc, char *argv[])
 	if (key != NULL && (p->split || argc > 2)) {
 		mq_warnx("-k", "a key names one message: not with -l, -0 or "
 		    "several files");
-		return MQ_EX_USAGE;
-	}
-	if ((key != NULL && !mq_key_valid(key)) ||
-	    (group != NULL && !mq_key_valid(group))) {
-		mq_warnx(key != NULL && !mq_key_valid(key) ? "-k" : "-g",
-		    "bad %s (1 to %d of A-Z a-z 0-9 . _ - : @ + =, not "
-		    "starting with . or -)", key != NULL && !mq_key_valid(key) ?
-		    "key" : "group", MQ_KEY_MAX);
 		return MQ_EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);

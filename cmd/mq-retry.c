@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "lease.h"
+#include "move.h"
 #include "operands.h"
 #include "opt.h"
 
@@ -29,15 +30,11 @@ static int
 retry(const char *path, void *arg)
 {
 	struct retry *r = arg;
-	int buried, status;
+	int status;
 
 	if ((status = mq_lease_open(&r->l, path)) != MQ_EX_OK)
 		return status;
-	status = mq_lease_retry(&r->l, path, r->delay, r->why, &buried);
-	if (buried)
-		mq_warnx(path, "attempts used up (%lu of max_attempts %ld), "
-		    "dead-lettered", r->l.n.attempts, r->l.sp->pol.max_attempts);
-	return status;
+	return mq_move_retry(r->l.sp, &r->l.n, path, r->delay, r->why);
 }
 
 int

@@ -13,9 +13,6 @@
 #include "take.h"
 #include "wait.h"
 
-struct out {
-	int delim;
-};
 
 static void
 usage(FILE *f, int status)
@@ -28,9 +25,7 @@ usage(FILE *f, int status)
 static int
 print_lease(struct mq_spool *sp, const char *lease, void *arg)
 {
-	struct out *o = arg;
-
-	printf("%s/cur/%s%c", sp->path, lease, o->delim);
+	printf("%s/cur/%s%c", sp->path, lease, *(int *)arg);
 	return 0;
 }
 
@@ -38,17 +33,17 @@ int
 main(int argc, char *argv[])
 {
 	struct mq_spool *sps;
-	struct out o = { '\n' };
+	struct mq_taker t = { 1, 0, print_lease, NULL, NULL };
 	struct mq_waiter w;
 	int64_t timeout = -1, wait = -1, until = 0;
-	size_t count = 1, taken = 0;
-	int c, i, waiting, status = MQ_EX_OK;
+	size_t taken = 0;
+	int c, i, waiting, delim = '\n', status = MQ_EX_OK;
 
 	mq_setprog(argv[0]);
 	while ((c = getopt(argc, argv, "0hn:t:Vw:")) != -1) {
 		switch (c) {
-		case '0': o.delim = '\0'; break;
-		case 'n': count = (size_t)mq_count_opt('n', optarg, 1); break;
+		case '0': delim = '\0'; break;
+		case 'n': t.count = (size_t)mq_count_opt('n', optarg, 1); break;
 		case 't': timeout = mq_duration_opt('t', optarg); break;
 		case 'w': wait = mq_duration_opt('w', optarg); break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
@@ -61,6 +56,7 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		usage(stderr, MQ_EX_USAGE);
 	signal(SIGPIPE, SIG_IGN);
+	t.arg = &delim;
 	if ((sps = calloc((size_t)argc, sizeof(*sps))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	/* Every spool must open before anything is taken. */
@@ -75,10 +71,10 @@ main(int argc, char *argv[])
 	for (;;) {
 		if (waiting)
 			mq_waiter_drain(&w);	/* events from now on count */
-		for (i = 0; i < argc && status == MQ_EX_OK && taken == 0; i++)
-			status = mq_take(&sps[i], count, timeout >= 0 ?
-			    timeout : sps[i].pol.timeout, print_lease, &o,
-			    &taken);
+		for (i = 0; i < argc && status == MQ_EX_OK && taken == 0; i++) {
+			t.timeout = timeout >= 0 ? timeout : sps[i].pol.timeout;
+			status = mq_take(&sps[i], &t, &taken);
+		}
 		if (!waiting || status != MQ_EX_OK || taken > 0 ||
 		    mq_now_ms() >= until)
 			break;

@@ -1,10 +1,10 @@
-/* Fuzzes mq_reason_print, which puts reasons (from users and from the
+/* Fuzzes mq_print_escaped, which puts reasons (from users and from the
  * spool) on a terminal: the output is one line of printable ASCII and
  * printable UTF-8 (no C0 or C1 control, no bidirectional control, no line
  * separator), and undoing its escapes gives back the input exactly. */
 #include "fuzz.h"
 
-#include "reason.h"
+#include "print.h"
 
 static int
 hex(int c)
@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	f = open_memstream(&out, &outlen);
 	must(f != NULL);
-	mq_reason_print(f, (const char *)data, size);
+	mq_print_escaped(f, (const char *)data, size);
 	must(fclose(f) == 0);
 	o = (const unsigned char *)out;
 	back = malloc(outlen + 1);

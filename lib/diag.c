@@ -1,12 +1,13 @@
 /* diag: diagnostics and exit statuses shared by every mq program. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
-#include "dir.h"
 
 #ifndef MQ_VERSION
 #define MQ_VERSION "0.1"
@@ -23,6 +24,22 @@ mq_setprog(const char *argv0)
 		return;
 	slash = strrchr(argv0, '/');
 	mq_prog = slash != NULL ? slash + 1 : argv0;
+}
+
+static void
+put_line(const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(STDERR_FILENO, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 }
 
 /* One write(2) a line: the diagnostics of processes running side by side
@@ -51,7 +68,7 @@ mq_warnx(const char *what, const char *fmt, ...)
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
-	(void)mq_write_all(STDERR_FILENO, line, len);
+	put_line(line, len);
 	errno = err;
 }
 
@@ -74,4 +91,33 @@ void
 mq_version(void)
 {
 	printf("%s (mq) %s\n", mq_prog, MQ_VERSION);
+}
+
+const char *
+mq_entry_why(int dirfd, const char *name, mode_t want)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return NULL;
+	if (S_ISLNK(st.st_mode))
+		return "a symbolic link, not followed";
+	if ((st.st_mode & S_IFMT) == want)
+		return NULL;
+	return want == S_IFDIR ? "not a directory" : "not a regular file";
+}
+
+int
+mq_fail_entry(int status, const char *what, int dirfd, const char *name,
+    mode_t want, int err)
+{
+	const char *why = NULL;
+
+	if (err == ENOTDIR || err == ELOOP || err == EISDIR || err == EINVAL ||
+	    err == ENXIO)
+		why = mq_entry_why(dirfd, name, want);
+	if (why == NULL)
+		return mq_fail(status, what, err);
+	mq_warnx(what, "%s", why);
+	return MQ_EX_DATAERR;
 }

@@ -2,7 +2,10 @@
 #ifndef MQ_DIAG_H
 #define MQ_DIAG_H
 
-/* Exit statuses: ../SPEC.md section 4 (sysexits.h values). */
+#include <sys/types.h>
+
+/* Exit statuses, as every man page's EXIT STATUS and mq(7) give them
+ * (sysexits.h values). */
 enum {
 	MQ_EX_OK = 0,
 	MQ_EX_EMPTY = 1,	/* nothing to do */
@@ -27,5 +30,13 @@ int mq_fail(int status, const char *what, int err);
 /* The worse of two statuses: the larger number. */
 int mq_worst(int a, int b);
 void mq_version(void);
+/* Why dirfd/name is not what is wanted (S_IFDIR, S_IFREG), for a
+ * message: "a symbolic link, not followed", "not a directory", "not a
+ * regular file"; NULL when it is (or is gone). */
+const char *mq_entry_why(int dirfd, const char *name, mode_t want);
+/* Reports the failure err to open dirfd/name as what: 65 with the reason
+ * when it is not the type wanted, else as mq_fail(status, what, err). */
+int mq_fail_entry(int status, const char *what, int dirfd, const char *name,
+    mode_t want, int err);
 
 #endif

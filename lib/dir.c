@@ -1,7 +1,9 @@
-/* dir: directory listings, directory fsync, and small file I/O. */
+/* dir: directory listings, fsync, and file I/O that never follows a
+ * symlink. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,37 +77,8 @@ mq_openfile(int dirfd, const char *name, int flags, mode_t mode,
 	return fd;
 }
 
-const char *
-mq_entry_why(int dirfd, const char *name, mode_t want)
-{
-	struct stat st;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return NULL;
-	if (S_ISLNK(st.st_mode))
-		return "a symbolic link, not followed";
-	if ((st.st_mode & S_IFMT) == want)
-		return NULL;
-	return want == S_IFDIR ? "not a directory" : "not a regular file";
-}
-
 int
-mq_fail_entry(int status, const char *what, int dirfd, const char *name,
-    mode_t want, int err)
-{
-	const char *why = NULL;
-
-	if (err == ENOTDIR || err == ELOOP || err == EISDIR || err == EINVAL ||
-	    err == ENXIO)
-		why = mq_entry_why(dirfd, name, want);
-	if (why == NULL)
-		return mq_fail(status, what, err);
-	mq_warnx(what, "%s", why);
-	return MQ_EX_DATAERR;
-}
-
-static int
-push(struct mq_names *names, const char *s)
+mq_names_push(struct mq_names *names, const char *s)
 {
 	char **v;
 	size_t cap;
@@ -160,7 +133,7 @@ mq_dir_list(int dirfd, struct mq_names *out)
 		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
 		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
 			continue;
-		if (push(out, d->d_name) == -1) {
+		if (mq_names_push(out, d->d_name) == -1) {
 			err = errno;
 			break;
 		}
@@ -296,26 +269,6 @@ mq_stamp(int dirfd, const char *name, int64_t ms)
 }
 
 int
-mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now)
-{
-	struct stat st;
-	int fd;
-
-	if (every > 60 * 1000)
-		every = 60 * 1000;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    mq_ts_ms(&st.st_mtim) + every > now)
-		return 0;
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0666);
-	if (fd == -1)
-		return 0;
-	close(fd);
-	(void)mq_stamp(dirfd, name, now);
-	return 1;
-}
-
-int
 mq_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -418,4 +371,34 @@ mq_lock(int fd, short type, off_t start, off_t len, int wait)
 		if (errno != EINTR || !wait)
 			return -1;
 	return 0;
+}
+
+int
+mq_file_replace(int tmpfd, const char *tmpname, int dirfd, const char *name,
+    const char *text, size_t len, int sync, const char *what)
+{
+	char buf[MQ_FILE_MAX + 1];
+	int fd, err = 0;
+
+	if (len > MQ_FILE_MAX)
+		len = MQ_FILE_MAX;
+	memcpy(buf, text, len);
+	buf[len++] = '\n';
+	fd = openat(tmpfd, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0666);
+	if (fd == -1)
+		return mq_fail(MQ_EX_CANTCREAT, what, errno);
+	if (mq_write_all(fd, buf, len) == -1 || (sync && fsync(fd) == -1))
+		err = errno;
+	if (close(fd) == -1 && err == 0)
+		err = errno;
+	if (err == 0 && renameat(tmpfd, tmpname, dirfd, name) == -1)
+		err = errno;
+	if (err != 0) {
+		(void)unlinkat(tmpfd, tmpname, 0);
+		return mq_fail(MQ_EX_IOERR, what, err);
+	}
+	if (sync && mq_fsync(dirfd) == -1)
+		return mq_fail(MQ_EX_IOERR, what, errno);
+	return MQ_EX_OK;
 }

@@ -1,4 +1,5 @@
-/* dir: directory listings, directory fsync, and small file I/O. */
+/* dir: directory listings, fsync, and file I/O that never follows a
+ * symlink. */
 #ifndef MQ_DIR_H
 #define MQ_DIR_H
 
@@ -23,6 +24,9 @@ long mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg),
 /* Sorts decimal names (no leading zeros, or all of one width) by value. */
 void mq_names_sort(struct mq_names *names);
 void mq_names_free(struct mq_names *names);
+/* Adds a copy of s to names (zeroed, or filled by these functions); 0,
+ * or -1 with errno set. */
+int mq_names_push(struct mq_names *names, const char *s);
 /* The names in byte order, one at a time, without sorting them all: a
  * take wants the first few of a large leaf. NULL when none is left. */
 void mq_names_heapify(struct mq_names *names);
@@ -40,20 +44,8 @@ int mq_opendir(int dirfd, const char *name);
  * st, unless NULL. */
 int mq_openfile(int dirfd, const char *name, int flags, mode_t mode,
     struct stat *st);
-/* Why dirfd/name is not what is wanted (S_IFDIR, S_IFREG), for a
- * message: "a symbolic link, not followed", "not a directory", "not a
- * regular file"; NULL when it is (or is gone). */
-const char *mq_entry_why(int dirfd, const char *name, mode_t want);
-/* Reports the failure err to open dirfd/name as what: 65 with the reason
- * when it is not the type wanted, else as mq_fail(status, what, err). */
-int mq_fail_entry(int status, const char *what, int dirfd, const char *name,
-    mode_t want, int err);
 /* Sets the mtime (and atime) of dirfd/name, not following a symlink. */
 int mq_stamp(int dirfd, const char *name, int64_t ms);
-/* Whether a periodic sweep is due: dirfd/name's mtime (the file is made
- * if missing) is when the last one ran; when that is every ms ago (at
- * most a minute), it is set to now and 1 returned. */
-int mq_sweep_due(int dirfd, const char *name, int64_t every, int64_t now);
 /* Copies fromfd/from to a new file tofd/to (never following a symlink,
  * never replacing a file) with the same mtime, streamed, fsynced when
  * sync is set; 0, or -1 with errno set and nothing left at to. */
@@ -69,5 +61,17 @@ int mq_write_all(int fd, const void *buf, size_t len);
  * symlink, never blocking on a fifo). The count, or -1 with errno set
  * (EINVAL: not a regular file). */
 ssize_t mq_read_small(int dirfd, const char *name, char *buf, size_t len);
+
+#define MQ_FILE_MAX 4096
+
+/* A small file (a reason, a key) replaced whole: text (at most
+ * MQ_FILE_MAX bytes kept) and a newline written to tmpfd/tmpname,
+ * fsynced when sync is set, renamed over dirfd/name, and dirfd fsynced:
+ * a crash leaves the old file or the new one, never a part. Returns an
+ * exit status, a failure reported as what (73: tmpname could not be
+ * made; 74, with tmpname removed). */
+int mq_file_replace(int tmpfd, const char *tmpname, int dirfd,
+    const char *name, const char *text, size_t len, int sync,
+    const char *what);
 
 #endif

@@ -1,4 +1,5 @@
-/* dlq: listing, redriving and deleting dead letters.
+/* dlq: listing dead letters (redriving and deleting them are state
+ * changes: move.c).
  *
  * A dead letter is dlq/ID,N (or ID,N,G): N deliveries were made, G
  * redrives before; its mtime is its time of death and reason/ID says why.
@@ -17,8 +18,6 @@
 #include "diag.h"
 #include "dir.h"
 #include "dlq.h"
-#include "group.h"
-#include "reason.h"
 
 static int
 by_id(const void *a, const void *b)
@@ -102,59 +101,4 @@ mq_dlq_find(struct mq_dlq *d, const char *id)
 			hi = mid;
 	}
 	return lo < d->n && strcmp(d->v[lo].n.id, id) == 0 ? &d->v[lo] : NULL;
-}
-
-static int
-gone(struct mq_spool *sp, const char *name, int err)
-{
-	char what[4096];
-
-	if (err == ENOENT)
-		return MQ_EX_LOST;
-	return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what,
-	    sizeof(what)), err);
-}
-
-int
-mq_dlq_redrive(struct mq_spool *sp, const struct mq_dead *d,
-    struct mq_leaf *lf, int64_t now)
-{
-	struct mq_name n = d->n;
-	char from[MQ_NAME_MAX + 1], to[MQ_NAME_MAX + 1];
-	int err;
-
-	mq_name_format(from, &d->n);
-	if (n.gen >= MQ_ATTEMPTS_MAX) {
-		mq_warnx(from, "redriven too many times");
-		return MQ_EX_DATAERR;
-	}
-	n.attempts = 0;
-	n.gen++;
-	mq_name_format(to, &n);
-	if (mq_stamp(sp->dlq, from, now) == -1)
-		return gone(sp, from, errno);
-	if (n.group[0] != '\0') {	/* back into its group, in put order */
-		mq_reason_clear(sp, n.id);
-		return mq_group_put(sp, sp->dlq, from, &n);
-	}
-	if ((err = mq_leaf_enter(sp, lf, now, sp->dlq, from, to)) != 0)
-		return gone(sp, from, err);
-	mq_reason_clear(sp, n.id);
-	return MQ_EX_OK;
-}
-
-int
-mq_dlq_delete(struct mq_spool *sp, const struct mq_dead *d)
-{
-	char name[MQ_NAME_MAX + 1];
-
-	mq_name_format(name, &d->n);
-	/* The reason first: a crash between leaves no reason behind. */
-	mq_reason_clear(sp, d->n.id);
-	if (unlinkat(sp->dlq, name, 0) == -1)
-		return gone(sp, name, errno);
-	/* Its group may have been waiting for it (a crash at its burial). */
-	if (d->n.group[0] != '\0')
-		return mq_group_release(sp, &d->n, 0);
-	return MQ_EX_OK;
 }

@@ -1,4 +1,4 @@
-/* dlq: listing, redriving and deleting dead letters. */
+/* dlq: listing dead letters. */
 #ifndef MQ_DLQ_H
 #define MQ_DLQ_H
 
@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "name.h"
-#include "ready.h"
 #include "spool.h"
 
 struct mq_dead {
@@ -25,14 +24,4 @@ int mq_dlq_list(struct mq_spool *sp, struct mq_dlq *out);
 void mq_dlq_free(struct mq_dlq *d);
 /* The dead letter with this id, or NULL. */
 struct mq_dead *mq_dlq_find(struct mq_dlq *d, const char *id);
-/* Makes a dead letter ready at once in the leaf lf (opened for now by the
- * first call; the caller syncs and closes it), attempts reset. Returns an
- * exit status; MQ_EX_LOST, reported by nobody, when it is no longer in
- * dlq/. */
-int mq_dlq_redrive(struct mq_spool *sp, const struct mq_dead *d,
-    struct mq_leaf *lf, int64_t now);
-/* Deletes a dead letter and its reason. MQ_EX_LOST (unreported) when it
- * is gone. */
-int mq_dlq_delete(struct mq_spool *sp, const struct mq_dead *d);
-
 #endif

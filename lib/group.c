@@ -24,6 +24,9 @@
  * minute), finds the front finished and does it. The front's link is
  * made only after its link in new/ is durable, so a front with one link
  * is always a finished one. A group left with nothing is removed.
+  *
+ * Only move.c calls the moves (put into a group, release after a member
+ * is finished, the sweep): they are parts of its rows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,29 +40,25 @@
 #include "diag.h"
 #include "dir.h"
 #include "group.h"
-#include "ready.h"
+#include "sweep.h"
+#include "trie.h"
 #include "wait.h"
 
 #define TRIES 1000		/* groups removed under us before giving up */
 #define PROBE_MAX 1000		/* attempts probed for in done/ and dlq/ */
 
+/* A group held open, and locked: group/NAME/ and its lock. */
 struct group {
 	struct mq_spool *sp;
 	const char *name;
 	int dir, lock;
-	int status;
+	int status;		/* the worst of what went wrong in it */
 	int moved;		/* a member was let through */
-	char path[4096];
+	char path[4096];	/* SPOOL/group/NAME, in messages */
 	int badfd;		/* where group_open failed: badfd/bad, */
 	const char *bad;	/* which should have been a badtype */
 	mode_t badtype;
 };
-
-int64_t
-mq_id_ms(const char *id)
-{
-	return strtoll(id, NULL, 10) / 1000;
-}
 
 static void
 group_close(struct group *g)
@@ -71,10 +70,9 @@ group_close(struct group *g)
 	g->lock = g->dir = -1;
 }
 
-/* Opens group/name and holds its lock. 0; 1 when it does not exist and
- * how is MQ_OPEN; -1 with errno set. */
 static int
-group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
+group_open(struct mq_spool *sp, const char *name, struct group *g,
+    int how)
 {
 	struct stat a, b;
 	int tries;
@@ -126,7 +124,6 @@ group_open(struct mq_spool *sp, const char *name, struct group *g, int how)
 	return -1;
 }
 
-/* Reports why group_open failed (errno), closes g; an exit status. */
 static int
 open_fail(struct group *g, int status)
 {
@@ -155,9 +152,9 @@ fail(struct group *g, const char *name, int err)
 	return -1;
 }
 
-/* The front: 1 with its name and stat, 0 when there is none, -1. */
 static int
-front(struct group *g, char name[MQ_NAME_MAX + 1], struct stat *st)
+front(struct group *g, char name[MQ_NAME_MAX + 1],
+    struct stat *st)
 {
 	struct mq_names names;
 	struct mq_name n;
@@ -203,7 +200,8 @@ lies_in(int dirfd, const char *name, const struct stat *st, long max)
 }
 
 static int
-finished(struct group *g, const char *name, const struct stat *st, ino_t ino)
+finished(struct group *g, const char *name, const struct stat *st,
+    ino_t ino)
 {
 	struct mq_spool *sp = g->sp;
 
@@ -215,12 +213,15 @@ finished(struct group *g, const char *name, const struct stat *st, ino_t ino)
 	    lies_in(sp->done, name, st, sp->pol.max_attempts);
 }
 
-/* Lets the member name (in leaf) through: into new/, then the front. */
+/* The moves: hold, promote, release. */
+
+/* promote: the member name (in the trie's leaf) through: linked into
+ * new/ and that leaf made durable, then renamed to the front. */
 static int
-through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
-    void *arg)
+promote(int leaffd, const char *leaf, const char *name, void *arg)
 {
 	struct group *g = arg;
+	struct mq_spool *sp = g->sp;
 	struct mq_leaf lf;
 	struct mq_name n;
 	struct stat st, after;
@@ -238,11 +239,11 @@ through(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	}
 	if (st.st_nlink == 1) {		/* not yet linked into new/ */
 		lf.fd[0] = -1;
-		err = mq_leaf_enter_at(sp->new, &lf,
+		err = mq_leaf_enter(sp->new, &lf,
 		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name,
 		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
 		if (err == 0 && sp->pol.sync)
-			err = mq_leaf_sync(sp, &lf);
+			err = mq_leaf_sync(&lf);
 		if (lf.fd[0] != -1)
 			mq_leaf_close(&lf);
 		if (err != 0 && err != EEXIST)
@@ -281,7 +282,8 @@ advance(struct group *g, ino_t ino)
 			return;
 		}
 	}
-	if (mq_trie_walk(g->sp, g->dir, g->path, INT64_MAX, through, g) == -1) {
+	if (mq_trie_files(g->dir, g->path, INT64_MAX, MQ_WALK_MIXED, promote,
+	    g) == -1) {
 		g->status = mq_worst(g->status, MQ_EX_IOERR);
 		return;
 	}
@@ -310,10 +312,10 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 		return open_fail(&g, MQ_EX_CANTCREAT);
 	mq_name_format(name, n);
 	lf.fd[0] = -1;
-	err = mq_leaf_enter_at(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
+	err = mq_leaf_enter(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
 	    fromfd == sp->tmp || !sp->pol.sync ? 0 : MQ_LEAF_PRESYNC);
 	if (err == 0 && sp->pol.sync)
-		err = mq_leaf_sync(sp, &lf);
+		err = mq_leaf_sync(&lf);
 	if (lf.fd[0] != -1)
 		mq_leaf_close(&lf);
 	if (err == ENOENT && fstatat(fromfd, from, &st, AT_SYMLINK_NOFOLLOW) ==
@@ -329,18 +331,43 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 }
 
 int
-mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino)
+mq_group_release(struct mq_spool *sp, const char *group, ino_t ino)
 {
 	struct group g;
 	int r;
 
-	if ((r = group_open(sp, n->group, &g, MQ_OPEN)) == 1)
+	if ((r = group_open(sp, group, &g, MQ_OPEN)) == 1)
 		return MQ_EX_OK;
 	if (r == -1)
 		return open_fail(&g, MQ_EX_IOERR);
 	advance(&g, ino);
 	group_close(&g);
 	return g.status;
+}
+
+static int
+sweep_group(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	struct mq_spool *sp = arg;
+	struct group g;
+
+	(void)dirfd;
+	(void)st;
+	if (!mq_key_valid(name))
+		return 0;		/* .swept, or not ours */
+	if (group_open(sp, name, &g, MQ_OPEN) == 0)
+		advance(&g, 0);
+	group_close(&g);		/* not a group: left alone */
+	return 0;
+}
+
+void
+mq_group_sweep(struct mq_spool *sp, int64_t now)
+{
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1)
+		return;
+	mq_sweep(sp->group, sp->group, ".swept", 60 * 1000, now, sweep_group,
+	    sp);
 }
 
 int
@@ -364,40 +391,16 @@ mq_group_names(struct mq_spool *sp, struct mq_names *names)
 	return 0;
 }
 
-void
-mq_group_sweep(struct mq_spool *sp, int64_t now)
-{
-	struct mq_names names;
-	struct group g;
-	size_t i;
-
-	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
-	    !mq_sweep_due(sp->group, ".swept", 60 * 1000, now) ||
-	    mq_group_names(sp, &names) == -1)
-		return;
-	for (i = 0; i < names.n; i++) {
-		if (group_open(sp, names.v[i], &g, MQ_OPEN) != 0) {
-			group_close(&g);	/* not a group: left alone */
-			continue;
-		}
-		advance(&g, 0);
-		group_close(&g);
-	}
-	mq_names_free(&names);
-}
-
 struct tally {
 	long n, limit;
 };
 
 static int
-tally(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
-    void *arg)
+tally(int leaffd, const char *leaf, const char *name, void *arg)
 {
 	struct tally *t = arg;
 	struct mq_name n;
 
-	(void)sp;
 	(void)leaffd;
 	(void)leaf;
 	if (mq_name_parse(name, &n) == 0)
@@ -423,7 +426,8 @@ mq_group_count(struct mq_spool *sp, long limit, long *count)
 		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
 			continue;
 		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
-		(void)mq_trie_walk(sp, fd, path, INT64_MAX, tally, &t);
+		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, tally,
+		    &t);
 		close(fd);
 	}
 	mq_names_free(&names);

@@ -9,6 +9,7 @@
 #include "name.h"
 #include "spool.h"
 
+/* Parts of move.c's rows, called from there alone: */
 /* Puts the file from (in fromfd, already durable) into n's group as a
  * waiting member named n (attempts 0), then lets the group's first member
  * through to new/ when no earlier one is in new/ or cur/. Returns an exit
@@ -16,20 +17,19 @@
  * was no longer there. */
 int mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
     const struct mq_name *n);
-/* After n (of a group) left new/ and cur/ for good: acked, moved to done/
- * or dlq/. ino is the file it was (0: unknown). Lets the group's next
- * member through. Returns an exit status. */
-int mq_group_release(struct mq_spool *sp, const struct mq_name *n, ino_t ino);
+/* After a member of group left new/ and cur/ for good: acked, moved to
+ * done/ or dlq/. ino is the file it was (0: unknown). Lets the group's
+ * next member through. Returns an exit status. */
+int mq_group_release(struct mq_spool *sp, const char *group, ino_t ino);
 /* Lets through the next member of every group whose front was finished
  * by a process that died before releasing it; at most once a minute. */
 void mq_group_sweep(struct mq_spool *sp, int64_t now);
+
 /* The groups of sp (names under group/ that a group may have), into
  * names (empty when there is no group/). 0, or -1 with errno set. */
 int mq_group_names(struct mq_spool *sp, struct mq_names *names);
 /* Counts the waiting members of every group (not the fronts), stopping at
  * limit. 0, or -1 with errno set. */
 int mq_group_count(struct mq_spool *sp, long limit, long *count);
-/* The millisecond of an id's time: where a member waits in its group. */
-int64_t mq_id_ms(const char *id);
 
 #endif

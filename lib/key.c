@@ -30,6 +30,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "key.h"
+#include "sweep.h"
 
 #define TRIES 1000		/* key files replaced under us before giving up */
 
@@ -56,33 +57,32 @@ stale(struct mq_spool *sp, const struct stat *st, int64_t now)
 	return mq_ts_ms(&st->st_mtim) + sp->pol.dedup_window <= now;
 }
 
-static void
-sweep(struct mq_spool *sp, int64_t now)
+struct sweep {
+	struct mq_spool *sp;
+	int64_t now;
+};
+
+/* A key file past dedup_window goes, once locked (a put holding it is
+ * never undercut) and still the file named. */
+static int
+sweep_one(int dirfd, const char *name, const struct stat *st, void *arg)
 {
-	struct mq_names names;
-	struct stat st;
-	size_t i;
+	struct sweep *w = arg;
+	struct mq_spool *sp = w->sp;
+	struct stat now;
+	int64_t t = w->now;
 	int fd;
 
-	if (!mq_sweep_due(sp->key, ".swept", sp->pol.dedup_window / 16, now))
-		return;
-	if (mq_dir_list(sp->key, &names) == -1)
-		return;
-	for (i = 0; i < names.n; i++) {
-		if (!mq_key_valid(names.v[i]) || fstatat(sp->key, names.v[i],
-		    &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
-		    !stale(sp, &st, now))
-			continue;
-		fd = openat(sp->key, names.v[i], O_RDWR | O_NOFOLLOW |
-		    O_NONBLOCK | O_CLOEXEC);
-		if (fd == -1)
-			continue;
-		if (mq_lock(fd, F_WRLCK, 0, 0, 0) == 0 &&
-		    linked(sp, fd, names.v[i], &st) && stale(sp, &st, now))
-			(void)unlinkat(sp->key, names.v[i], 0);
-		close(fd);
-	}
-	mq_names_free(&names);
+	if (!mq_key_valid(name) || !S_ISREG(st->st_mode) || !stale(sp, st, t))
+		return 0;
+	fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == 0 && linked(sp, fd, name, &now) &&
+	    stale(sp, &now, t))
+		(void)unlinkat(dirfd, name, 0);
+	close(fd);
+	return 0;
 }
 
 /* The id a key file names, into id; -1 when it names none. */
@@ -122,6 +122,7 @@ int
 mq_key_claim(struct mq_spool *sp, const char *key, struct mq_key *k,
     char dup[MQ_ID_MAX + 1])
 {
+	struct sweep w;
 	struct stat st;
 	char what[4096];
 	int64_t now = mq_now_ms();
@@ -134,7 +135,10 @@ mq_key_claim(struct mq_spool *sp, const char *key, struct mq_key *k,
 	if (mq_spool_subdir(sp, &sp->key, "key", MQ_CREATE) == -1)
 		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp, "key",
 		    NULL, what, sizeof(what)), sp->fd, "key", S_IFDIR, errno);
-	sweep(sp, now);
+	w.sp = sp;
+	w.now = now;
+	mq_sweep(sp->key, sp->key, ".swept", sp->pol.dedup_window / 16, now,
+	    sweep_one, &w);
 	for (tries = 0; tries < TRIES; tries++) {
 		if ((fd = open_key(sp, k)) == -1) {
 			if (errno == ENOENT)
@@ -176,31 +180,22 @@ mq_key_release(struct mq_spool *sp, struct mq_key *k)
 int
 mq_key_record(struct mq_spool *sp, struct mq_key *k, const char *id)
 {
-	char tmp[MQ_ID_MAX + 8], what[4096], line[MQ_ID_MAX + 2];
+	char tmp[MQ_ID_MAX + 8], what[4096];
 	size_t len = strnlen(id, MQ_ID_MAX);
-	int fd, err = 0;
+	struct stat st;
+	int status;
 
-	where(sp, k->name, what, sizeof(what));
 	memcpy(tmp, id, len);
 	memcpy(tmp + len, ".k", 3);
-	memcpy(line, id, len);
-	line[len] = '\n';
-	fd = openat(sp->tmp, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0666);
-	if (fd == -1 || mq_write_all(fd, line, len + 1) == -1 ||
-	    (sp->pol.sync && fsync(fd) == -1))
-		err = errno;
-	if (fd != -1 && close(fd) == -1 && err == 0)
-		err = errno;
-	if (err == 0 && renameat(sp->tmp, tmp, sp->key, k->name) == -1)
-		err = errno;
-	if (err != 0) {
-		(void)unlinkat(sp->tmp, tmp, 0);
+	status = mq_file_replace(sp->tmp, tmp, sp->key, k->name, id, len,
+	    sp->pol.sync, where(sp, k->name, what, sizeof(what)));
+	/* Failed before its rename: key/K is still the file we locked (an
+	 * empty one we made goes); after it, only the fsync failed. */
+	if (status != MQ_EX_OK && linked(sp, k->fd, k->name, &st)) {
 		mq_key_release(sp, k);
-		return mq_fail(MQ_EX_IOERR, what, err);
+		return status;
 	}
-	err = sp->pol.sync && mq_fsync(sp->key) == -1 ? errno : 0;
 	close(k->fd);		/* the lock goes with the old file */
 	k->fd = -1;
-	return err != 0 ? mq_fail(MQ_EX_IOERR, what, err) : MQ_EX_OK;
+	return status;
 }

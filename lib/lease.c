@@ -1,5 +1,6 @@
-/* lease: checking a lease path given by a user, and settling a lease:
- * ack, retry, dead-letter.
+/* lease: checking a lease path given by a user, and a runner's lock on
+ * a lease. Settling a lease (ack, retry, dead-letter) is a state change:
+ * move.c.
  *
  * A lease operand must be SPOOL/cur/ID,N: no ".." component, the last
  * directory named cur, a spool around it, and a regular file under a
@@ -17,18 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "counts.h"
 #include "diag.h"
 #include "dir.h"
-#include "group.h"
 #include "lease.h"
-#include "ready.h"
-#include "reason.h"
-#include "take.h"
-#include "wait.h"
-
-#define RETRY_GUARD (5 * 1000)		/* ms: see mq_lease_retry */
 
 static int
 not_lease(const char *path, const char *why)
@@ -37,8 +29,8 @@ not_lease(const char *path, const char *why)
 	return MQ_EX_DATAERR;
 }
 
-static int
-lease_lost(const char *path)
+int
+mq_lease_lost(const char *path)
 {
 	mq_warnx(path, "lease lost (expired and redelivered, or already "
 	    "completed)");
@@ -129,7 +121,7 @@ mq_lease_open(struct mq_lease *l, const char *path)
 	l->sp = &l->own;
 	if (fstatat(l->own.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
-			return lease_lost(path);
+			return mq_lease_lost(path);
 		return mq_fail(MQ_EX_IOERR, path, errno);
 	}
 	if (!S_ISREG(st.st_mode))
@@ -142,29 +134,6 @@ mq_lease_close(struct mq_lease *l)
 {
 	if (l->own.path != NULL)
 		mq_spool_close(&l->own);
-}
-
-/* Removes from done/ what was kept longer than keep; at most once per
- * keep/16 (or a minute, if less), remembered as the mtime of SPOOL/.swept. */
-static void
-prune(struct mq_spool *sp, int64_t now)
-{
-	struct mq_names names;
-	struct stat st;
-	size_t i;
-
-	if (!mq_sweep_due(sp->fd, ".swept", sp->pol.keep / 16, now))
-		return;
-	if (mq_dir_list(sp->done, &names) == -1)
-		return;
-	for (i = 0; i < names.n; i++) {
-		if (names.v[i][0] == '.' || fstatat(sp->done, names.v[i], &st,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
-			continue;
-		if (mq_ts_ms(&st.st_mtim) + sp->pol.keep <= now)
-			(void)unlinkat(sp->done, names.v[i], 0);
-	}
-	mq_names_free(&names);
 }
 
 int
@@ -203,116 +172,4 @@ mq_lease_locked(struct mq_spool *sp, const char *name)
 	locked = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 	close(fd);
 	return locked;
-}
-
-/* The status for a failed call on the lease: ENOENT is a lost lease. */
-static int
-failed(const char *path, int err)
-{
-	return err == ENOENT ? lease_lost(path) :
-	    mq_fail(MQ_EX_IOERR, path, err);
-}
-
-/* After a message of a group left for good (st: the file it was): its
- * group's next goes. */
-static int
-release(struct mq_lease *l, const struct stat *st)
-{
-	if (l->n.group[0] == '\0')
-		return MQ_EX_OK;
-	return mq_group_release(l->sp, &l->n, st->st_ino);
-}
-
-int
-mq_lease_ack(struct mq_lease *l, const char *path)
-{
-	struct stat st;
-	int64_t now;
-
-	st.st_ino = 0;
-	if (l->n.group[0] != '\0')
-		(void)fstatat(l->sp->cur, l->name, &st, AT_SYMLINK_NOFOLLOW);
-	if (l->sp->pol.keep == 0) {
-		if (unlinkat(l->sp->cur, l->name, 0) == -1)
-			return failed(path, errno);
-		mq_reason_clear(l->sp, l->n.id);
-		mq_count(l->sp, MQ_ACKS, 1);
-		return release(l, &st);
-	}
-	if (renameat(l->sp->cur, l->name, l->sp->done, l->name) == -1)
-		return failed(path, errno);
-	mq_reason_clear(l->sp, l->n.id);
-	mq_count(l->sp, MQ_ACKS, 1);
-	now = mq_now_ms();
-	(void)mq_stamp(l->sp->done, l->name, now);
-	prune(l->sp, now);
-	return release(l, &st);
-}
-
-/* To dlq/: the reason given is written first; a reason the system
- * decides (head) is written by mq_bury. */
-static int
-bury(struct mq_lease *l, const char *path, const char *why, const char *head)
-{
-	int status;
-
-	if (why != NULL && (status = mq_reason_set(l->sp, l->n.id, why,
-	    strlen(why))) != MQ_EX_OK)
-		return status;
-	status = mq_bury(l->sp, l->sp->cur, &l->n, mq_now_ms(),
-	    why == NULL ? head : NULL);
-	return status == MQ_EX_LOST ? lease_lost(path) : status;
-}
-
-int
-mq_lease_bury(struct mq_lease *l, const char *path, const char *why)
-{
-	char head[128];
-
-	snprintf(head, sizeof(head), "dead-lettered by hand on attempt %lu",
-	    l->n.attempts);
-	return bury(l, path, why, head);
-}
-
-int
-mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
-    const char *why, int *buried)
-{
-	struct mq_spool *sp = l->sp;
-	struct mq_leaf lf;
-	char head[128];
-	int64_t now, ready, guard;
-	int err, status;
-
-	*buried = 0;
-	if (l->n.attempts >= (unsigned long)sp->pol.max_attempts) {
-		snprintf(head, sizeof(head), "attempts ran out: retried on "
-		    "attempt %lu of %ld", l->n.attempts, sp->pol.max_attempts);
-		status = bury(l, path, why, head);
-		*buried = status == MQ_EX_OK;
-		return status;
-	}
-	if (why != NULL && (status = mq_reason_set(sp, l->n.id, why,
-	    strlen(why))) != MQ_EX_OK)
-		return status;
-	if (delay < 0)
-		delay = mq_backoff(&sp->pol, l->n.attempts);
-	now = mq_now_ms();
-	ready = now + delay;
-	/* The time first, as a take does, and at least a few seconds ahead:
-	 * no taker may see the file as an expired lease in cur/, or claim it
-	 * in new/ before the rename is done. Then the real ready time. */
-	guard = ready > now + RETRY_GUARD ? ready : now + RETRY_GUARD;
-	if (mq_stamp(sp->cur, l->name, guard) == -1)
-		return failed(path, errno);
-	lf.fd[0] = -1;
-	err = mq_leaf_enter(sp, &lf, ready, sp->cur, l->name, l->name);
-	if (err == 0 && guard != ready)
-		(void)mq_stamp(lf.fd[2], l->name, ready);
-	if (lf.fd[0] != -1)
-		mq_leaf_close(&lf);
-	if (err != 0)
-		return failed(path, err);
-	mq_ring(sp);
-	return MQ_EX_OK;
 }

@@ -1,4 +1,4 @@
-/* lease: checking a lease path given by a user, and completing a lease. */
+/* lease: checking a lease path given by a user, and a runner's lock. */
 #ifndef MQ_LEASE_H
 #define MQ_LEASE_H
 
@@ -24,20 +24,12 @@ const char *mq_lease_path(const char *path, char *spool, size_t len,
  * lease that is no longer held; the error already reported. */
 int mq_lease_open(struct mq_lease *l, const char *path);
 void mq_lease_close(struct mq_lease *l);
-/* Completes the lease: unlinked, or moved to done/ when the spool keeps. */
-int mq_lease_ack(struct mq_lease *l, const char *path);
-/* Gives the lease back, ready again after delay ms (-1: the backoff for
- * its attempt), with why (or NULL) as its reason; when its attempts are
- * used up it goes to dlq/ instead and *buried is set. */
-int mq_lease_retry(struct mq_lease *l, const char *path, int64_t delay,
-    const char *why, int *buried);
 /* Takes a shared lock on cur/name for as long as the returned descriptor
  * is open: a runner's sign that the lease is alive. -1 on failure. */
 int mq_lease_lock(struct mq_spool *sp, const char *name);
 /* Whether another process holds a lock on cur/name. */
 int mq_lease_locked(struct mq_spool *sp, const char *name);
-/* Dead-letters the lease now, with why as its reason (NULL: the system
- * says it was dead-lettered by hand). */
-int mq_lease_bury(struct mq_lease *l, const char *path, const char *why);
+/* Says that the lease path is no longer held; MQ_EX_LOST. */
+int mq_lease_lost(const char *path);
 
 #endif

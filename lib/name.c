@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -75,6 +76,12 @@ mq_id_new(char id[MQ_ID_MAX + 1])
 	last = now;
 	snprintf(id, MQ_ID_MAX + 1, "%016lld.%012llx", (long long)now,
 	    (unsigned long long)rnd);
+}
+
+int64_t
+mq_id_ms(const char *id)
+{
+	return strtoll(id, NULL, 10) / 1000;
 }
 
 static int

@@ -3,6 +3,7 @@
 #define MQ_NAME_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define MQ_ID_MAX 64		/* longest id accepted */
 #define MQ_NAME_MAX 224		/* longest file name produced or accepted */
@@ -18,6 +19,8 @@ struct mq_name {
 
 /* A new id, unique across hosts, greater than every id this process made. */
 void mq_id_new(char id[MQ_ID_MAX + 1]);
+/* The millisecond of an id's time: where a member waits in its group. */
+int64_t mq_id_ms(const char *id);
 /* Whether s[0..len) is an id: [A-Za-z0-9._-], not starting with '.' or '-'. */
 int mq_id_valid(const char *s, size_t len);
 /* Parses "ID,ATTEMPTS", "ID,ATTEMPTS,GEN" or "ID,ATTEMPTS,GEN,GROUP"; 0,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "name.h"
 #include "opt.h"
 #include "reason.h"
 
@@ -35,6 +36,20 @@ mq_reason_opt(const char *s)
 	if (len > MQ_REASON_MAX) {
 		mq_warnx("-r", "reason too long (%zu bytes, at most %d)", len,
 		    MQ_REASON_MAX);
+		exit(MQ_EX_USAGE);
+	}
+	return s;
+}
+
+const char *
+mq_key_opt(char opt, const char *s)
+{
+	char what[3] = { '-', opt, '\0' };
+
+	if (!mq_key_valid(s)) {
+		mq_warnx(what, "bad %s (1 to %d of A-Z a-z 0-9 . _ - : @ + =, "
+		    "not starting with . or -)", opt == 'g' ? "group" : "key",
+		    MQ_KEY_MAX);
 		exit(MQ_EX_USAGE);
 	}
 	return s;

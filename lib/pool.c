@@ -37,6 +37,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "lease.h"
+#include "move.h"
 #include "pool.h"
 #include "take.h"
 #include "wait.h"
@@ -58,6 +59,9 @@ struct pool {
 	int status;		/* the worst so far */
 	int fatal;		/* the command cannot be run: 126 or 127 */
 	int passed;		/* a second signal was passed on */
+	int empty;		/* the last take found fewer than it wanted */
+	int64_t idle_since;	/* when the pool last had work */
+	struct mq_waiter w;	/* for work, when the queue is empty */
 };
 
 static int wake[2] = { -1, -1 };	/* the self-pipe */
@@ -100,7 +104,7 @@ catch_signals(void)
 }
 
 static int
-held(void *arg, const char *name)
+held(const char *name, void *arg)
 {
 	struct pool *p = arg;
 	long i;
@@ -145,50 +149,30 @@ child(struct pool *p, const struct job *j, int report)
 	_exit(127);
 }
 
-/* Settles a lease with a throw-away lease handle on the pool's spool. */
-static int
-settle_as(struct pool *p, struct job *j, int how, const char *why)
-{
-	struct mq_lease l;
-	char path[4096];
-	int buried = 0, status;
+enum how { ACK, RETRY, RETRY_NOW, BURY };
 
-	memset(&l, 0, sizeof(l));
-	l.sp = p->sp;
-	memcpy(l.name, j->name, sizeof(l.name));
-	l.n = j->n;
-	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
-	switch (how) {
-	case 'a':
-		status = mq_lease_ack(&l, path);
-		break;
-	case 'd':
-		status = mq_lease_bury(&l, path, why);
-		break;
-	default:
-		status = mq_lease_retry(&l, path, how == '0' ? 0 : -1, why,
-		    &buried);
-		if (buried)
-			mq_warnx(path, "attempts used up (%lu of max_attempts "
-			    "%ld), dead-lettered", j->n.attempts,
-			    p->sp->pol.max_attempts);
-	}
-	return status;
-}
-
+/* The outcome settles the lease: a state change (move.c), by name. */
 static void
-finish(struct pool *p, struct job *j, int how, const char *why)
+finish(struct pool *p, struct job *j, enum how how, const char *why)
 {
 	char path[4096];
+	int status;
 
+	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
 	if (j->lost) {
-		mq_warnx(mq_spool_where(p->sp, "cur", j->name, path,
-		    sizeof(path)), "lease lost while the command ran; its "
-		    "outcome is dropped");
-		p->status = mq_worst(p->status, MQ_EX_LOST);
+		mq_warnx(path, "lease lost while the command ran; its outcome "
+		    "is dropped");
+		status = MQ_EX_LOST;
+	} else if (how == ACK) {
+		status = mq_move_ack(p->sp, &j->n, path);
+	} else if (how == BURY) {
+		status = mq_move_bury(p->sp, p->sp->cur, &j->n, path, why,
+		    NULL);
 	} else {
-		p->status = mq_worst(p->status, settle_as(p, j, how, why));
+		status = mq_move_retry(p->sp, &j->n, path, how == RETRY_NOW ?
+		    0 : -1, why);
 	}
+	p->status = mq_worst(p->status, status);
 	if (j->lockfd != -1)
 		close(j->lockfd);	/* after the lease is settled */
 	j->lockfd = -1;
@@ -206,19 +190,19 @@ settle(struct pool *p, struct job *j, int ws)
 	if (WIFSIGNALED(ws)) {
 		snprintf(why, sizeof(why), "killed by signal %d (%s)",
 		    WTERMSIG(ws), strsignal(WTERMSIG(ws)));
-		finish(p, j, 'r', why);
+		finish(p, j, RETRY, why);
 		return;
 	}
 	code = WEXITSTATUS(ws);
 	snprintf(why, sizeof(why), "exit %d", code);
 	if (code == 0)
-		finish(p, j, 'a', NULL);
+		finish(p, j, ACK, NULL);
 	else if (code == 75)
-		finish(p, j, 'r', NULL);
+		finish(p, j, RETRY, NULL);
 	else if (code == 65 || code == 100)
-		finish(p, j, 'd', why);
+		finish(p, j, BURY, why);
 	else
-		finish(p, j, 'r', why);
+		finish(p, j, RETRY, why);
 }
 
 static int
@@ -272,7 +256,7 @@ start(struct mq_spool *sp, const char *lease, void *arg)
 	/* Not run: given back at once; the attempt is spent. */
 	snprintf(why, sizeof(why), "cannot run the command: %s",
 	    strerror(err));
-	finish(p, j, '0', why);
+	finish(p, j, RETRY_NOW, why);
 	stopping = 1;
 	return 1;
 }
@@ -320,8 +304,8 @@ renew(struct pool *p, int64_t now)
 		if (j->pid == 0 || j->lost)
 			continue;
 		if (j->renew <= now) {
-			if (mq_stamp(p->sp->cur, j->name, now + p->o->timeout)
-			    == -1 && errno == ENOENT) {
+			if (mq_move_extend(p->sp, j->name, now +
+			    p->o->timeout) == -1 && errno == ENOENT) {
 				j->lost = 1;
 				mq_warnx(mq_spool_where(p->sp, "cur", j->name,
 				    path, sizeof(path)), "lease lost: reclaimed "
@@ -337,16 +321,89 @@ renew(struct pool *p, int64_t now)
 	return next;
 }
 
+/* Takes as many messages as there are free slots (and -n allows): 1 when
+ * it took some; *waiting when it found none and the pool should wait
+ * for work. */
+static int
+take_more(struct pool *p, int64_t now, int *waiting)
+{
+	const struct mq_pool_opts *o = p->o;
+	struct mq_taker t;
+	size_t taken;
+	long want;
+	int status;
+
+	*waiting = 0;
+	if (stopping || p->running >= o->procs ||
+	    (o->count > 0 && p->started >= o->count))
+		return 0;
+	mq_waiter_drain(&p->w);
+	want = o->procs - p->running;
+	if (o->count > 0 && o->count - p->started < want)
+		want = o->count - p->started;
+	t.count = (size_t)want;
+	t.timeout = o->timeout;
+	t.fn = start;
+	t.held = held;		/* its own leases: its locks cannot tell it */
+	t.arg = p;
+	status = mq_take(p->sp, &t, &taken);
+	p->status = mq_worst(p->status, status);
+	if (status != MQ_EX_OK)
+		stopping = 1;
+	p->empty = (long)taken < want;
+	if (taken > 0) {
+		p->idle_since = now;
+		mq_waiter_reset(&p->w);
+		return 1;
+	}
+	*waiting = !stopping;
+	return 0;
+}
+
+/* Whether the pool is done; else how long it may sleep (*until). */
+static int
+done(struct pool *p, int64_t now, int64_t *until)
+{
+	const struct mq_pool_opts *o = p->o;
+
+	if (p->running > 0) {
+		p->idle_since = now;
+		return 0;
+	}
+	if (stopping || (o->count > 0 && p->started >= o->count))
+		return 1;
+	if (p->empty && (o->idle == 0 || (o->idle != MQ_FOREVER &&
+	    now - p->idle_since >= o->idle)))
+		return 1;
+	if (o->idle != MQ_FOREVER && p->idle_since + o->idle < *until)
+		*until = p->idle_since + o->idle;
+	return 0;
+}
+
+/* Sleeps until a signal (a command ended), until, or, when waiting for
+ * work, a put. */
+static void
+doze(struct pool *p, int64_t until, int waiting)
+{
+	struct pollfd pfd[2];
+	int64_t now;
+
+	pfd[0].fd = wake[0];
+	pfd[0].events = POLLIN;
+	pfd[1].fd = p->w.fd;
+	pfd[1].events = POLLIN;
+	now = mq_now_ms();
+	(void)poll(pfd, waiting && p->w.fd != -1 ? 2 : 1,
+	    until == MQ_FOREVER ? -1 : until <= now ? 0 :
+	    until - now > INT_MAX ? INT_MAX : (int)(until - now));
+}
+
 int
 mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 {
 	struct pool *p;
-	struct mq_waiter w;
-	struct pollfd pfd[2];
-	int64_t now, idle_since, until, due;
-	size_t taken;
-	long want;
-	int empty = 0, waiting, status;
+	int64_t now, until, due;
+	int waiting, status;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->jobs = calloc((size_t)o->procs, sizeof(*p->jobs))) == NULL) {
@@ -360,10 +417,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		free(p);
 		return mq_fail(MQ_EX_IOERR, "signals", errno);
 	}
-	sp->held = held;
-	sp->held_arg = p;
-	mq_waiter_init(&w, sp, 1);
-	idle_since = mq_now_ms();
+	mq_waiter_init(&p->w, sp, 1);
+	p->idle_since = mq_now_ms();
 	for (;;) {
 		reap(p);
 		if (stopping == 2 && !p->passed) {
@@ -372,51 +427,15 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		}
 		now = mq_now_ms();
 		until = renew(p, now);
-		waiting = 0;
-		if (!stopping && p->running < o->procs &&
-		    (o->count == 0 || p->started < o->count)) {
-			mq_waiter_drain(&w);
-			want = o->procs - p->running;
-			if (o->count > 0 && o->count - p->started < want)
-				want = o->count - p->started;
-			status = mq_take(sp, (size_t)want, o->timeout, start, p,
-			    &taken);
-			p->status = mq_worst(p->status, status);
-			if (status != MQ_EX_OK)
-				stopping = 1;
-			empty = (long)taken < want;
-			if (taken > 0) {
-				idle_since = now;
-				mq_waiter_reset(&w);
-				continue;	/* settle and renew first */
-			}
-			waiting = !stopping;
-		}
-		if (p->running == 0) {
-			if (stopping || (o->count > 0 && p->started >= o->count))
-				break;
-			if (empty && (o->idle == 0 || (o->idle != MQ_FOREVER &&
-			    now - idle_since >= o->idle)))
-				break;
-			if (o->idle != MQ_FOREVER && idle_since + o->idle < until)
-				until = idle_since + o->idle;
-		} else {
-			idle_since = now;
-		}
-		if (waiting && (due = mq_waiter_due(&w, sp, 1, now)) < until)
+		if (take_more(p, now, &waiting))
+			continue;	/* settle and renew first */
+		if (done(p, now, &until))
+			break;
+		if (waiting && (due = mq_waiter_due(&p->w, sp, 1, now)) < until)
 			until = due;
-		pfd[0].fd = wake[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = w.fd;
-		pfd[1].events = POLLIN;
-		now = mq_now_ms();
-		(void)poll(pfd, waiting && w.fd != -1 ? 2 : 1,
-		    until == MQ_FOREVER ? -1 : until <= now ? 0 :
-		    until - now > INT_MAX ? INT_MAX : (int)(until - now));
+		doze(p, until, waiting);
 	}
-	mq_waiter_close(&w);
-	sp->held = NULL;
-	sp->held_arg = NULL;
+	mq_waiter_close(&p->w);
 	status = p->fatal != 0 ? p->fatal : p->status;
 	free(p->jobs);
 	free(p);

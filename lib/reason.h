@@ -23,12 +23,4 @@ void mq_reason_clear(struct mq_spool *sp, const char *id);
 /* A reason the system decided: head, then "; last reason given: ..."
  * when the message had one. Records it; returns an exit status. */
 int mq_reason_decide(struct mq_spool *sp, const char *id, const char *head);
-/* The length of the well-formed UTF-8 sequence at p (a printable code
- * point of two to four bytes: not a C1 control, line or paragraph
- * separator, or bidirectional control), or 0. */
-size_t mq_utf8_len(const unsigned char *p, size_t left);
-/* Prints text on one line: backslash, tab, newline and bytes that are not
- * printable UTF-8 are written as \\ \t \n \r or \xHH. */
-void mq_reason_print(FILE *f, const char *text, size_t len);
-
 #endif

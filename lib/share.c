@@ -11,7 +11,8 @@
  * the old link, now in tmp/, is removed. A crash leaves either the shared
  * file in new/ and a copy in tmp/, or the copy in new/ and the shared
  * link in tmp/; tmp/ debris is swept after 36 hours. Where there is no
- * such swap, the file stays shared (see mq.7).
+ * such swap, the file stays shared (see mq.7). Called by move.c's claim
+ * alone.
  */
 #ifdef __linux__
 #define _GNU_SOURCE		/* renameat2 */

@@ -173,8 +173,6 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
 	sp->reason = sp->key = sp->group = sp->counts = -1;
 	sp->remote = -1;
-	sp->held = NULL;
-	sp->held_arg = NULL;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	if (len == 0) {

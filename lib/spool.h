@@ -12,9 +12,6 @@ struct mq_spool {
 	int counts;		/* .counts, opened when first needed */
 	int remote;		/* mq_remote_fs(new); -1 until asked */
 	struct mq_policy pol;
-	/* Leases this process holds (mq-run): never reclaimed by it. */
-	int (*held)(void *arg, const char *name);
-	void *held_arg;
 };
 
 enum { MQ_OPEN = 0, MQ_CREATE = 1 };

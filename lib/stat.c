@@ -25,7 +25,7 @@
 #include "dir.h"
 #include "group.h"
 #include "name.h"
-#include "ready.h"
+#include "trie.h"
 #include "stat.h"
 
 struct ids {
@@ -86,38 +86,52 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 	return 0;
 }
 
+struct tally {
+	int64_t now;
+	struct ids *seen;
+	struct mq_stats *st;
+};
+
+/* A leaf: its files counted without keeping their names, ready or
+ * delayed by its key. */
+static int
+count_leaf(int leaffd, int64_t key, const char *path, void *arg)
+{
+	struct tally *t = arg;
+	long n;
+
+	(void)path;
+	if ((n = mq_dir_count(leaffd, ok, t->seen)) <= 0)
+		return 0;
+	if (key <= t->now) {
+		t->st->ready += n;
+		if (t->st->oldest == -1 || key < t->st->oldest)
+			t->st->oldest = key;
+	} else {
+		t->st->delayed += n;
+	}
+	return 0;
+}
+
+/* The messages of a trie (new/, or a group's), changing nothing. */
 static void
-count_new(int fd, int level, int64_t base, int64_t now, struct ids *seen,
+count_trie(int root, int flags, int64_t now, struct ids *seen,
     struct mq_stats *st)
 {
-	static const int64_t span[3] = { 1000000, 1000, 1 };
-	struct mq_names names;
-	int64_t key;
-	size_t i;
-	long n;
-	int cfd;
+	struct tally t;
+	struct mq_walk w;
 
-	if (mq_dir_list(fd, &names) == -1)
-		return;
-	for (i = 0; i < names.n; i++) {
-		if (!mq_level_valid(names.v[i], level) ||
-		    (cfd = mq_opendir(fd, names.v[i])) == -1)
-			continue;
-		key = base + strtoll(names.v[i], NULL, 10) * span[level];
-		if (level < 2) {
-			count_new(cfd, level + 1, key, now, seen, st);
-		} else if ((n = mq_dir_count(cfd, ok, seen)) > 0) {
-			if (key <= now) {
-				st->ready += n;
-				if (st->oldest == -1 || key < st->oldest)
-					st->oldest = key;
-			} else {
-				st->delayed += n;
-			}
-		}
-		close(cfd);
-	}
-	mq_names_free(&names);
+	t.now = now;
+	t.seen = seen;
+	t.st = st;
+	w.root = root;
+	w.path = NULL;
+	w.from = INT64_MIN;
+	w.until = INT64_MAX;
+	w.flags = flags | MQ_WALK_QUIET;
+	w.leaf = count_leaf;
+	w.arg = &t;
+	(void)mq_trie_walk(&w);
 }
 
 /* The members of every group waiting behind its front: group/G/ is a trie
@@ -138,7 +152,7 @@ count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
 			continue;
 		memset(&g, 0, sizeof(g));
 		g.oldest = -1;
-		count_new(fd, 0, 0, now, seen, &g);
+		count_trie(fd, MQ_WALK_MIXED, now, seen, &g);
 		st->held += g.ready + g.delayed;
 		close(fd);
 	}
@@ -157,7 +171,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	if (count_cur(sp, now, st, &ids) == -1)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
 		    what, sizeof(what)), errno);
-	count_new(sp->new, 0, 0, now, &ids, st);
+	count_trie(sp->new, 0, now, &ids, st);
 	count_groups(sp, now, &ids, st);
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
 		st->dead = n;
@@ -166,5 +180,44 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	free(ids.v);
 	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)
 		st->puts = st->acks = -1;
+	return MQ_EX_OK;
+}
+
+struct depth {
+	long n, limit;
+};
+
+static int
+count_one(int leaffd, const char *leaf, const char *name, void *arg)
+{
+	struct depth *d = arg;
+
+	(void)leaffd;
+	(void)leaf;
+	(void)name;
+	return ++d->n >= d->limit ? 1 : 0;
+}
+
+int
+mq_depth(struct mq_spool *sp, long limit, long *count)
+{
+	struct mq_names names;
+	struct depth d;
+	char what[4096];
+	long waiting = 0;
+
+	if (mq_dir_list(sp->cur, &names) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
+		    what, sizeof(what)), errno);
+	d.n = (long)names.n;
+	d.limit = limit;
+	mq_names_free(&names);
+	if (d.n < limit && mq_trie_files(sp->new, mq_spool_where(sp, "new",
+	    NULL, what, sizeof(what)), INT64_MAX, 0, count_one, &d) == -1)
+		return MQ_EX_IOERR;
+	if (d.n < limit && mq_group_count(sp, limit - d.n, &waiting) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
+		    what, sizeof(what)), errno);
+	*count = d.n + waiting;
 	return MQ_EX_OK;
 }

@@ -1,74 +1,34 @@
-/* take: leasing ready messages, and reclaiming expired leases.
+/* take: choosing what to lease, and which expired leases to reclaim.
  *
  * A take first looks at cur/ for leases whose deadline (mtime) has passed
- * and moves each back to new/, keyed by that deadline so that it comes
- * before anything put since, or to dlq/ when it has had max_attempts
- * deliveries. Then it walks new/ from the oldest key up to now (ready.c)
- * and claims files in order: stamp the deadline, rename to cur/ID,N+1.
+ * and hands each to expire (move.c), which moves it back to new/, keyed
+ * by that deadline so that it comes before anything put since, or to
+ * dlq/ when it has had max_attempts deliveries. Then it walks new/ from
+ * the oldest key up to now (trie.c) and claims files in order (move.c):
+ * stamp the deadline, rename to cur/ID,N+1. Nothing here renames a
+ * message: this file only chooses.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
 
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
-#include "group.h"
-#include "lease.h"
+#include "move.h"
 #include "name.h"
-#include "ready.h"
-#include "reason.h"
-#include "share.h"
 #include "take.h"
+#include "trie.h"
 
-struct claim {
-	int64_t now, deadline;
-	size_t want, got;
-	mq_lease_fn *fn;
-	void *arg;
-	int status;
-	int denied;		/* EPERM/EACCES said once: the next are alike */
+struct take {
+	struct mq_spool *sp;
+	const struct mq_taker *t;
+	struct mq_claim c;
+	int64_t now;
+	size_t got;
 };
-
-int
-mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
-    int64_t now, const char *why)
-{
-	char name[MQ_NAME_MAX + 1], what[4096];
-	struct stat st;
-
-	/* A reason that cannot be written does not keep a message alive. */
-	if (why != NULL)
-		(void)mq_reason_decide(sp, n->id, why);
-	mq_name_format(name, n);
-	st.st_ino = 0;
-	if (n->group[0] != '\0')
-		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
-	if (renameat(fromfd, name, sp->dlq, name) == -1) {
-		if (errno == ENOENT)
-			return MQ_EX_LOST;	/* someone else moved it */
-		return mq_fail(MQ_EX_IOERR,
-		    mq_spool_where(sp, "dlq", name, what, sizeof(what)), errno);
-	}
-	(void)mq_stamp(sp->dlq, name, now);
-	/* A dead letter no longer holds its group back. */
-	if (n->group[0] != '\0')
-		return mq_group_release(sp, n, st.st_ino);
-	return MQ_EX_OK;
-}
-
-/* A taker burying a message that another process moved: not an error. */
-static int
-bury(struct mq_spool *sp, int fromfd, const struct mq_name *n, int64_t now,
-    const char *why)
-{
-	int status = mq_bury(sp, fromfd, n, now, why);
-
-	return status == MQ_EX_LOST ? MQ_EX_OK : status;
-}
 
 /* A regular file under a name of the grammar, or a warning and -1. */
 static int
@@ -93,16 +53,15 @@ examine(int dirfd, const char *dir, const char *name, struct mq_name *n,
 }
 
 int
-mq_reclaim(struct mq_spool *sp, int64_t now)
+mq_reclaim(struct mq_spool *sp, int64_t now, mq_held_fn *held, void *arg)
 {
 	struct mq_names names;
-	struct mq_leaf lf;
 	struct mq_name n;
 	struct stat st;
-	char where[4096], why[128];
+	char where[4096];
 	size_t i;
 	int64_t deadline;
-	int err, status = MQ_EX_OK;
+	int status = MQ_EX_OK;
 
 	mq_spool_where(sp, "cur", NULL, where, sizeof(where));
 	if (mq_dir_list(sp->cur, &names) == -1)
@@ -116,160 +75,74 @@ mq_reclaim(struct mq_spool *sp, int64_t now)
 			continue;
 		}
 		deadline = mq_ts_ms(&st.st_mtim);
-		if (deadline > now || (sp->held != NULL &&
-		    sp->held(sp->held_arg, names.v[i])))
+		if (deadline > now || (held != NULL && held(names.v[i], arg)))
 			continue;
-		/* A runner holding a lock is alive: its lease stays. */
-		if (mq_lease_locked(sp, names.v[i]))
-			continue;
-		if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
-			snprintf(why, sizeof(why), "attempts ran out: lease "
-			    "expired on attempt %lu of %ld", n.attempts,
-			    sp->pol.max_attempts);
-			status = mq_worst(status,
-			    bury(sp, sp->cur, &n, now, why));
-			continue;
-		}
-		lf.fd[0] = -1;
-		err = mq_leaf_enter(sp, &lf, mq_ready_key(deadline), sp->cur,
-		    names.v[i], names.v[i]);
-		if (lf.fd[0] != -1)
-			mq_leaf_close(&lf);
-		if (err != 0 && err != ENOENT)
-			status = mq_worst(status, mq_fail(MQ_EX_IOERR,
-			    names.v[i], err));
+		status = mq_worst(status, mq_move_expire(sp, names.v[i], &n,
+		    deadline));
 	}
 	mq_names_free(&names);
-	mq_group_sweep(sp, now);
+	mq_move_sweep(sp, now);
 	return status;
 }
 
-/* On a network file system, the lock that makes one taker of many claim
- * a message: two clients renaming one file to one lease name at the same
- * instant may both be told it worked (GlusterFS answers a rename whose
- * source is gone and whose target is that same file as a replay of its
- * own). Under a write lock on the file, its stamp and rename are one
- * client's; another finds it locked, or, after, gone. The descriptor
- * (closed when the claim is done), -2 to claim without a lock (the file
- * is not ours to open for writing), or -1: leave it. */
+/* Each file of new/ up to now, in order: ready ones are claimed. */
 static int
-claim_lock(int leaffd, const char *name)
+consider(int leaffd, const char *leaf, const char *name, void *arg)
 {
-	int fd;
-
-	fd = openat(leaffd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return errno == EACCES ? -2 : -1;
-	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
-    void *arg)
-{
-	struct claim *c = arg;
+	struct take *k = arg;
+	struct mq_spool *sp = k->sp;
 	struct mq_name n;
 	struct stat st;
-	char lease[MQ_NAME_MAX + 1], what[4096], why[128];
-	int lk = -2, r, err;
+	char why[128];
+	int status;
 
 	if (examine(leaffd, leaf, name, &n, &st) == -1)
 		return 0;
-	if (mq_ts_ms(&st.st_mtim) > c->now)
+	if (mq_ts_ms(&st.st_mtim) > k->now)
 		return 0;		/* delayed, or being claimed */
 	if (n.attempts >= (unsigned long)sp->pol.max_attempts) {
 		/* Only when max_attempts was lowered since it was put back. */
 		snprintf(why, sizeof(why), "attempts ran out: %lu of "
 		    "max_attempts %ld", n.attempts, sp->pol.max_attempts);
-		c->status = mq_worst(c->status, bury(sp, leaffd, &n,
-		    c->now, why));
+		status = mq_move_bury(sp, leaffd, &n, NULL, NULL, why);
+		if (status != MQ_EX_LOST)
+			k->c.status = mq_worst(k->c.status, status);
 		return 0;
 	}
-	if (sp->remote == -1)
-		sp->remote = mq_remote_fs(sp->new);
-	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
-		return 0;	/* gone, or being claimed elsewhere */
-	/* A topic's message, shared with other subscribers: our own copy,
-	 * so that our lease's times are not theirs. Replaced by the copy
-	 * (under our lock, where names cannot be swapped): claimed anew. */
-	if (st.st_nlink > 1 && n.group[0] == '\0' &&
-	    (r = mq_unshare(sp, leaffd, name, lk >= 0)) != 0) {
-		err = errno;
-		if (lk >= 0)
-			close(lk);
-		if (r == 1)
-			return claim(sp, leaffd, leaf, name, arg);
-		if (err != ENOENT) {
-			snprintf(what, sizeof(what), "%s/%s", leaf, name);
-			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-			    what, err));
-		}
+	switch (mq_move_claim(sp, leaffd, leaf, name, &n, st.st_nlink,
+	    &k->c)) {
+	case MQ_CLAIM_AGAIN:
+		return consider(leaffd, leaf, name, arg);
+	case MQ_CLAIM_SKIP:
 		return 0;
-	}
-	/* The deadline first: the lease is never seen expired in cur/.
-	 * ENOENT: another taker won. EPERM: only the file's owner may set
-	 * its time; said out loud, never skipped in silence. */
-	if (mq_stamp(leaffd, name, c->deadline) == -1) {
-		err = errno;
-		if (lk >= 0)
-			close(lk);
-		errno = err;
-		if (errno == EPERM || errno == EACCES) {
-			if (c->denied++ == 0) {
-				snprintf(what, sizeof(what), "%s/%s", leaf,
-				    name);
-				(void)mq_fail(MQ_EX_IOERR, what, errno);
-			}
-			c->status = mq_worst(c->status, MQ_EX_NOPERM);
-		} else if (errno != ENOENT) {
-			snprintf(what, sizeof(what), "%s/%s", leaf, name);
-			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-			    what, errno));
-		}
-		return 0;
-	}
-	n.attempts++;
-	mq_name_format(lease, &n);
-	r = renameat(leaffd, name, sp->cur, lease);
-	err = errno;
-	if (lk >= 0)
-		close(lk);
-	if (r == -1) {
-		if (err == ENOENT)
-			return 0;	/* another taker won */
-		c->status = mq_fail(MQ_EX_IOERR,
-		    mq_spool_where(sp, "cur", lease, what, sizeof(what)), err);
+	case MQ_CLAIM_STOP:
 		return -1;
+	default:
+		break;
 	}
-	c->got++;
-	if (c->fn(sp, lease, c->arg) != 0)
+	k->got++;
+	if (k->t->fn(sp, k->c.lease, k->t->arg) != 0)
 		return 1;
-	return c->got >= c->want ? 1 : 0;
+	return k->got >= k->t->count ? 1 : 0;
 }
 
 int
-mq_take(struct mq_spool *sp, size_t count, int64_t timeout, mq_lease_fn *fn,
-    void *arg, size_t *taken)
+mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 {
-	struct claim c;
+	struct take k;
+	char path[4096];
 	int status;
 
-	c.now = mq_now_ms();
-	c.deadline = c.now + timeout;
-	c.want = count;
-	c.got = 0;
-	c.fn = fn;
-	c.arg = arg;
-	c.status = MQ_EX_OK;
-	c.denied = 0;
-	status = mq_reclaim(sp, c.now);
-	if (count > 0 && mq_ready_walk(sp, c.now, claim, &c) == -1)
-		c.status = mq_worst(c.status, MQ_EX_IOERR);
-	*taken = c.got;
-	return mq_worst(status, c.status);
+	memset(&k, 0, sizeof(k));
+	k.sp = sp;
+	k.t = t;
+	k.now = mq_now_ms();
+	k.c.deadline = k.now + t->timeout;
+	k.c.status = MQ_EX_OK;
+	status = mq_reclaim(sp, k.now, t->held, t->arg);
+	if (t->count > 0 && mq_trie_files(sp->new, mq_spool_where(sp, "new",
+	    NULL, path, sizeof(path)), k.now, 0, consider, &k) == -1)
+		k.c.status = mq_worst(k.c.status, MQ_EX_IOERR);
+	*taken = k.got;
+	return mq_worst(status, k.c.status);
 }

@@ -1,27 +1,33 @@
-/* take: leasing ready messages, and reclaiming expired leases. */
+/* take: choosing what to lease, and which expired leases to reclaim. */
 #ifndef MQ_TAKE_H
 #define MQ_TAKE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "name.h"
 #include "spool.h"
 
 /* Called with each new lease's name (in cur/); nonzero stops the take. */
 typedef int mq_lease_fn(struct mq_spool *sp, const char *lease, void *arg);
+/* Whether this process holds the lease name (mq-run's own, which its
+ * fcntl locks cannot show it): never reclaimed. */
+typedef int mq_held_fn(const char *name, void *arg);
+
+struct mq_taker {
+	size_t count;		/* leases wanted */
+	int64_t timeout;	/* each lease's length, ms */
+	mq_lease_fn *fn;	/* given each new lease */
+	mq_held_fn *held;	/* or NULL */
+	void *arg;		/* for fn and held */
+};
 
 /* Moves expired leases back to new/ (or to dlq/ when their attempts are
- * used up). Returns an exit status. */
-int mq_reclaim(struct mq_spool *sp, int64_t now);
-/* Leases up to count ready messages, oldest first, each for timeout ms.
+ * used up), but those held says this process holds; then sweeps the
+ * groups. Returns an exit status. */
+int mq_reclaim(struct mq_spool *sp, int64_t now, mq_held_fn *held,
+    void *arg);
+/* Reclaims, then leases up to t->count ready messages, oldest first.
  * *taken says how many; returns an exit status. */
-int mq_take(struct mq_spool *sp, size_t count, int64_t timeout,
-    mq_lease_fn *fn, void *arg, size_t *taken);
-/* Moves the message n from fromfd to dlq/ under the same name, stamped
- * with the time of death. With why, the system decided: why becomes its
- * reason (reason.h), written first. MQ_EX_LOST when it was not there. */
-int mq_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
-    int64_t now, const char *why);
+int mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,4 +80,37 @@ mq_topic_list(const char *path, struct mq_names *subs)
 	}
 	qsort(subs->v, n, sizeof(subs->v[0]), by_bytes);
 	return 1;
+}
+
+int
+mq_topic_spools(const char *path, struct mq_names *out)
+{
+	struct mq_names subs;
+	char *sub;
+	size_t i, len;
+	int r, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = mq_topic_list(path, &subs)) == -1)
+		return -1;
+	if (r == 0)
+		return mq_names_push(out, path);
+	for (i = 0; i < subs.n && err == 0; i++) {
+		len = strlen(path) + strlen(subs.v[i]) + 2;
+		if ((sub = malloc(len)) == NULL) {
+			err = errno;
+			break;
+		}
+		snprintf(sub, len, "%s/%s", path, subs.v[i]);
+		if (mq_names_push(out, sub) == -1)
+			err = errno;
+		free(sub);
+	}
+	mq_names_free(&subs);
+	if (err != 0) {
+		mq_names_free(out);
+		errno = err;
+		return -1;
+	}
+	return 0;
 }

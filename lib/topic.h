@@ -9,5 +9,9 @@
  * names (not starting with '.'), in byte order, into subs, and 1; 0 when
  * it is not a topic (or does not exist); -1 with errno set. */
 int mq_topic_list(const char *path, struct mq_names *subs);
+/* The spools a message to path goes to, as paths, into out: path itself,
+ * or "path/SUB" for each subscriber when path is a topic. 0, or -1 with
+ * errno set. */
+int mq_topic_spools(const char *path, struct mq_names *out);
 
 #endif

@@ -23,7 +23,7 @@
 
 #include "clock.h"
 #include "dir.h"
-#include "ready.h"
+#include "trie.h"
 #include "wait.h"
 
 #define POLL_MIN 10
@@ -122,7 +122,7 @@ mq_waiter_due(struct mq_waiter *w, struct mq_spool *sps, size_t n,
 	if (w->fd == -1 && (w->poll *= 2) > w->poll_max)
 		w->poll = w->poll_max;
 	for (i = 0; i < n; i++) {
-		if ((t = mq_ready_next(&sps[i], now)) < due)
+		if ((t = mq_trie_next(sps[i].new, now)) < due)
 			due = t;
 		if ((t = next_deadline(&sps[i], now)) < due)
 			due = t;

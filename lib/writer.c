@@ -20,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "counts.h"
 #include "diag.h"
 #include "dir.h"
-#include "group.h"
-#include "wait.h"
+#include "move.h"
+#include "sweep.h"
 #include "writer.h"
 
 #define DEBRIS_AGE (36 * 3600)	/* seconds: maildir's rule */
@@ -140,7 +140,10 @@ commit_fail(struct mq_writer *w, const char *what, int err)
 }
 
 /* Puts the message (tmp/ID of the first target) into target i: the last
- * one (i == 0) takes the file itself. 0, or an errno with *what set. */
+ * one (i == 0) takes the file itself; the others get a link, or where a
+ * link cannot be made (another file system), or to a group, a copy of
+ * their own. 0, or an errno with *what set to the directory that failed;
+ * *what NULL: reported already (a group's put), w->gstatus says how. */
 static int
 enter(struct mq_writer *w, size_t i, const struct mq_name *n,
     const char **what)
@@ -152,9 +155,8 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	*what = "new";
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
-		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
-		    mq_ready_key(w->base + w->delay), fromfd, w->id, name,
-		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
+		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
+		    w->id, name, 1);
 		if (err != EXDEV)
 			return err;
 	}
@@ -167,16 +169,16 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		copied = 1;
 	}
 	if (w->group != NULL) {
-		*what = NULL;	/* reported by mq_group_put */
-		switch ((w->gstatus = mq_group_put(t->sp, fromfd, w->id, n))) {
+		*what = NULL;	/* reported by the group's put */
+		switch ((w->gstatus = mq_move_put_group(t->sp, fromfd, w->id,
+		    n))) {
 		case MQ_EX_OK: err = 0; break;
 		case MQ_EX_LOST: *what = "tmp"; err = ENOENT; break;
 		default: err = EIO; break;
 		}
 	} else {
-		err = mq_leaf_enter_at(t->sp->new, &t->leaf,
-		    mq_ready_key(w->base + w->delay), fromfd, w->id, name,
-		    MQ_LEAF_EARLIER);
+		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
+		    w->id, name, 0);
 	}
 	if (err != 0 && copied)
 		(void)unlinkat(fromfd, w->id, 0);
@@ -237,25 +239,13 @@ mq_msg_commit(struct mq_writer *w)
 int
 mq_writer_flush(struct mq_writer *w)
 {
-	struct mq_target *t;
-	char what[4096];
 	size_t i;
-	int err;
+	int status;
 
-	for (i = 0; i < w->nto; i++) {
-		t = &w->to[i];
-		if (t->leaf.fd[0] != -1) {
-			err = t->sp->pol.sync ? mq_leaf_sync(t->sp, &t->leaf) :
-			    0;
-			mq_leaf_close(&t->leaf);
-			if (err != 0)
-				return mq_fail(MQ_EX_IOERR, mq_spool_where(t->sp,
-				    "new", NULL, what, sizeof(what)), err);
-			mq_ring(t->sp);
-		}
-		if (w->n > 0)
-			mq_count(t->sp, MQ_PUTS, (long)w->n);
-	}
+	for (i = 0; i < w->nto; i++)
+		if ((status = mq_move_flush(w->to[i].sp, &w->to[i].leaf,
+		    (long)w->n)) != MQ_EX_OK)
+			return status;
 	if (w->out == NULL) {
 		w->n = 0;
 		return MQ_EX_OK;
@@ -285,63 +275,22 @@ mq_writer_finish(struct mq_writer *w)
 	return status;
 }
 
+/* Debris of a crashed writer: a tmp/ file untouched for 36 hours. */
+static int
+debris(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	const time_t *old = arg;
+
+	if (mq_id_valid(name, strlen(name)) && S_ISREG(st->st_mode) &&
+	    st->st_mtime < *old)
+		(void)unlinkat(dirfd, name, 0);
+	return 0;
+}
+
 void
 mq_tmp_sweep(struct mq_spool *sp)
 {
-	struct mq_names names;
-	struct stat st;
 	time_t old = time(NULL) - DEBRIS_AGE;
-	size_t i;
 
-	if (mq_dir_list(sp->tmp, &names) == -1)
-		return;
-	for (i = 0; i < names.n; i++) {
-		if (!mq_id_valid(names.v[i], strlen(names.v[i])) ||
-		    fstatat(sp->tmp, names.v[i], &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || !S_ISREG(st.st_mode))
-			continue;
-		if (st.st_mtime < old)
-			(void)unlinkat(sp->tmp, names.v[i], 0);
-	}
-	mq_names_free(&names);
-}
-
-struct count {
-	long n, limit;
-};
-
-static int
-count_one(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
-    void *arg)
-{
-	struct count *c = arg;
-
-	(void)sp;
-	(void)leaffd;
-	(void)leaf;
-	(void)name;
-	return ++c->n >= c->limit ? 1 : 0;
-}
-
-int
-mq_depth(struct mq_spool *sp, long limit, long *count)
-{
-	struct mq_names names;
-	struct count c;
-	char what[4096];
-	long waiting = 0;
-
-	if (mq_dir_list(sp->cur, &names) == -1)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
-		    what, sizeof(what)), errno);
-	c.n = (long)names.n;
-	c.limit = limit;
-	mq_names_free(&names);
-	if (c.n < limit && mq_ready_walk(sp, INT64_MAX, count_one, &c) == -1)
-		return MQ_EX_IOERR;
-	if (c.n < limit && mq_group_count(sp, limit - c.n, &waiting) == -1)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
-		    what, sizeof(what)), errno);
-	*count = c.n + waiting;
-	return MQ_EX_OK;
+	mq_sweep(sp->tmp, -1, NULL, 0, 0, debris, &old);
 }

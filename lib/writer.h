@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "name.h"
-#include "ready.h"
+#include "trie.h"
 #include "spool.h"
 
 #define MQ_BATCH 256		/* messages per directory fsync and leaf */
@@ -54,7 +54,4 @@ int mq_writer_flush(struct mq_writer *w);
 /* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours
  * old. */
 void mq_tmp_sweep(struct mq_spool *sp);
-/* Counts messages ready, delayed or leased, stopping at limit. */
-int mq_depth(struct mq_spool *sp, long limit, long *count);
-
 #endif

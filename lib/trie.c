@@ -1,4 +1,4 @@
-/* ready: new/, the trie of waiting messages keyed by their ready time.
+/* trie: the time-keyed directory tries of new/ and of each group.
  *
  * The key is a time in milliseconds; key K lives in new/K1/K2/K3 with
  * K1 = K / 10^6 (about 16 minutes a directory), K2 = K / 1000 % 1000 (a
@@ -15,6 +15,11 @@
  * what was put after its deadline. A file ready later keeps its exact key,
  * so that takers never look at it before its time, and so does a redrive
  * (behind everything already waiting).
+ *
+ * A group's waiting members live in a trie of the same shape under
+ * group/G/, keyed by the millisecond of their id (group.c). Every descent
+ * of a trie is mq_trie_walk's: in key order or the reverse, between two
+ * keys, removing the empty directories it passes or changing nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +32,12 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
-#include "ready.h"
+#include "trie.h"
 
 #define RETRIES 1000		/* leaves removed under us before giving up */
+
+/* The keys a directory of each level spans: K1, K2, K3. */
+static const int64_t span[3] = { 1000000, 1000, 1 };
 
 static void
 level_names(int64_t key, char names[3][24])
@@ -57,40 +65,8 @@ mq_ready_key(int64_t ready)
 	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
 }
 
-/* The greatest leaf key at most key under fd (level, base); -1: none. */
-static int64_t
-before_in(int fd, int level, int64_t base, int64_t key)
-{
-	static const int64_t span[3] = { 1000000, 1000, 1 };
-	struct mq_names names;
-	int64_t start, best = -1;
-	size_t i;
-	int cfd;
-
-	if (mq_dir_list(fd, &names) == -1)
-		return -1;
-	mq_names_sort(&names);
-	for (i = names.n; i-- > 0 && best == -1; ) {
-		if (!mq_level_valid(names.v[i], level))
-			continue;
-		start = base + strtoll(names.v[i], NULL, 10) * span[level];
-		if (start > key)
-			continue;	/* all of it is later */
-		if (level == 2) {
-			best = start;
-			break;
-		}
-		if ((cfd = mq_opendir(fd, names.v[i])) == -1)
-			continue;
-		best = before_in(cfd, level + 1, start, key);
-		close(cfd);
-	}
-	mq_names_free(&names);
-	return best;
-}
-
 int
-mq_leaf_open_at(int root, int64_t key, struct mq_leaf *lf)
+mq_leaf_open(int root, int64_t key, struct mq_leaf *lf)
 {
 	char names[3][24];
 	int tries, i, parent, err;
@@ -149,25 +125,15 @@ sync_made(struct mq_leaf *lf)
 }
 
 int
-mq_leaf_sync(struct mq_spool *sp, struct mq_leaf *lf)
+mq_leaf_sync(struct mq_leaf *lf)
 {
-	(void)sp;
 	if (mq_fsync(lf->fd[2]) == -1)
 		return errno;
 	return sync_made(lf);
 }
 
 int
-mq_leaf_enter(struct mq_spool *sp, struct mq_leaf *lf, int64_t key,
-    int fromfd, const char *from, const char *to)
-{
-	return mq_leaf_enter_at(lf->fd[0] == -1 ? sp->new : lf->root, lf, key,
-	    fromfd, from, to, MQ_LEAF_EARLIER |
-	    (sp->pol.sync ? MQ_LEAF_PRESYNC : 0));
-}
-
-int
-mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
+mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
     const char *from, const char *to, int flags)
 {
 	struct stat st;
@@ -176,11 +142,11 @@ mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 
 	for (tries = 0; tries < RETRIES; tries++) {
 		if (lf->fd[0] == -1) {
-			if ((err = mq_leaf_open_at(root, key, lf)) != 0 &&
+			if ((err = mq_leaf_open(root, key, lf)) != 0 &&
 			    (flags & MQ_LEAF_EARLIER) && (err == ENOSPC ||
 			    err == EDQUOT || err == EMLINK) &&
-			    (earlier = before_in(root, 0, 0, key)) != -1)
-				err = mq_leaf_open_at(root, earlier, lf);
+			    (earlier = mq_trie_before(root, key)) != -1)
+				err = mq_leaf_open(root, earlier, lf);
 			if (err != 0)
 				return err;
 			if ((flags & MQ_LEAF_PRESYNC) && lf->made != 0 &&
@@ -205,15 +171,9 @@ mq_leaf_enter_at(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 /* The walk. */
 
 struct walk {
-	struct mq_spool *sp;
-	int mixed;		/* level 0 may hold other files (a group) */
-	int64_t until;
-	mq_visit_fn *fn;
-	void *arg;
+	const struct mq_walk *w;
 	char path[4096];
 };
-
-enum { W_EMPTY = 1, W_STOP = 2, W_ERROR = 4 };
 
 int
 mq_level_valid(const char *s, int level)
@@ -228,97 +188,93 @@ mq_level_valid(const char *s, int level)
 	return 1;
 }
 
-static int walk_dir(struct walk *w, int fd, int level, int64_t base);
+static int walk_dir(struct walk *k, int fd, int level, int64_t base);
 
+/* A leaf, or a directory to descend into, named name in fd. */
 static int
-walk_leaf(struct walk *w, int fd, struct mq_names *names)
+walk_child(struct walk *k, int fd, int level, const char *name, int64_t start)
 {
-	const char *name;
-	int r;
-
-	mq_names_heapify(names);
-	while ((name = mq_names_pop(names)) != NULL) {
-		r = w->fn(w->sp, fd, w->path, name, w->arg);
-		if (r != 0)
-			return r == 1 ? W_STOP : W_ERROR;
-	}
-	return names->n == 0 ? W_EMPTY : 0;
-}
-
-static int
-walk_child(struct walk *w, int fd, int level, const char *name, int64_t start,
-    int64_t span)
-{
-	size_t plen = strlen(w->path);
+	const struct mq_walk *w = k->w;
+	size_t plen = strlen(k->path);
 	const char *why;
-	int cfd, r;
+	int cfd = -1, r;
 
 	if (!mq_level_valid(name, level)) {
-		if (level == 0 && w->mixed)
-			return 0;	/* the group's lock and front */
-		mq_warnx(w->path, "skipping an entry outside the grammar");
+		/* (in a group, its lock and front, passed over in silence) */
+		if (!(w->flags & MQ_WALK_QUIET) &&
+		    !(level == 0 && (w->flags & MQ_WALK_MIXED)))
+			mq_warnx(k->path, "skipping an entry outside the grammar");
 		return 0;
 	}
-	if ((cfd = mq_opendir(fd, name)) == -1) {
+	if ((level < 2 || !(w->flags & MQ_WALK_KEYS)) &&
+	    (cfd = mq_opendir(fd, name)) == -1) {
 		if (errno == ENOENT || errno == ESTALE)
-			return W_EMPTY;		/* removed meanwhile */
-		snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
+			return MQ_WALK_EMPTY;		/* removed meanwhile */
+		if (w->flags & MQ_WALK_QUIET)
+			return 0;
+		snprintf(k->path + plen, sizeof(k->path) - plen, "/%s", name);
 		why = errno == ENOTDIR || errno == ELOOP ?
 		    mq_entry_why(fd, name, S_IFDIR) : NULL;
-		mq_warnx(w->path, "%s, skipped", why ? why : strerror(errno));
-		w->path[plen] = '\0';
+		mq_warnx(k->path, "%s, skipped", why ? why : strerror(errno));
+		k->path[plen] = '\0';
 		return 0;
 	}
-	snprintf(w->path + plen, sizeof(w->path) - plen, "/%s", name);
-	r = walk_dir(w, cfd, level + 1, start);
-	w->path[plen] = '\0';
-	close(cfd);
+	snprintf(k->path + plen, sizeof(k->path) - plen, "/%s", name);
+	r = level == 2 ? w->leaf(cfd, start, k->path, w->arg) :
+	    walk_dir(k, cfd, level + 1, start);
+	k->path[plen] = '\0';
+	if (cfd != -1)
+		close(cfd);
 	/* An empty directory whose keys are all past is removed; if a
 	 * producer is about to fill it, its rename fails and it remakes it. */
-	if ((r & W_EMPTY) && start + span <= w->until) {
+	if ((r & MQ_WALK_EMPTY) && (w->flags & MQ_WALK_PRUNE) &&
+	    start + span[level] <= w->until) {
 		if (unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return r;
 	}
-	return r & ~W_EMPTY;
+	return r & ~MQ_WALK_EMPTY;
 }
 
 static int
-walk_dir(struct walk *w, int fd, int level, int64_t base)
+walk_dir(struct walk *k, int fd, int level, int64_t base)
 {
-	static const int64_t span[3] = { 1000000, 1000, 1 };
+	const struct mq_walk *w = k->w;
+	int reverse = (w->flags & MQ_WALK_REVERSE) != 0;
 	struct mq_names names;
 	int64_t start;
-	size_t i;
-	int r, out = W_EMPTY;
+	size_t i, j;
+	int r, valid, out = MQ_WALK_EMPTY;
 
 	if (mq_dir_list(fd, &names) == -1) {
 		/* Removed as we came in (ESTALE: by another client of a
 		 * network file system): empty. */
 		if (errno == ENOENT || errno == ESTALE)
-			return W_EMPTY;
-		mq_warnx(w->path, "%s", strerror(errno));
-		return W_ERROR;
-	}
-	if (level == 3) {
-		out = walk_leaf(w, fd, &names);
-		mq_names_free(&names);
-		return out;
+			return MQ_WALK_EMPTY;
+		if (w->flags & MQ_WALK_QUIET)
+			return 0;
+		mq_warnx(k->path, "%s", strerror(errno));
+		return MQ_WALK_ERROR;
 	}
 	mq_names_sort(&names);
-	for (i = 0; i < names.n; i++) {
+	for (j = 0; j < names.n; j++) {
+		i = reverse ? names.n - 1 - j : j;
 		/* (an entry outside the grammar goes to walk_child, which
-		 * says so, or in a group passes it over in silence) */
-		start = !mq_level_valid(names.v[i], level) ? base :
-		    base + strtoll(names.v[i], NULL, 10) * span[level];
-		if (mq_level_valid(names.v[i], level) && start > w->until) {
-			out &= ~W_EMPTY;
+		 * says so, or passes it over in silence) */
+		valid = mq_level_valid(names.v[i], level);
+		start = valid ? base + strtoll(names.v[i], NULL, 10) *
+		    span[level] : base;
+		if (valid && (start > w->until ||
+		    start + span[level] - 1 < w->from)) {
+			out &= ~MQ_WALK_EMPTY;	/* outside the keys wanted */
+			if ((start > w->until) == reverse)
+				continue;
 			break;
 		}
-		r = walk_child(w, fd, level, names.v[i], start, span[level]);
-		if (!(r & W_EMPTY))
-			out &= ~W_EMPTY;
-		if (r & (W_STOP | W_ERROR)) {
-			out |= r & (W_STOP | W_ERROR);
+		r = walk_child(k, fd, level, names.v[i], start);
+		if (!(r & MQ_WALK_EMPTY))
+			out &= ~MQ_WALK_EMPTY;
+		if (r & (MQ_WALK_STOP | MQ_WALK_ERROR)) {
+			out |= r & (MQ_WALK_STOP | MQ_WALK_ERROR);
 			break;
 		}
 	}
@@ -327,67 +283,114 @@ walk_dir(struct walk *w, int fd, int level, int64_t base)
 }
 
 int
-mq_ready_walk(struct mq_spool *sp, int64_t until, mq_visit_fn *fn, void *arg)
+mq_trie_walk(const struct mq_walk *w)
 {
-	char path[4096];
+	struct walk k;
+	int r;
 
-	return mq_trie_walk(sp, sp->new, mq_spool_where(sp, "new", NULL, path,
-	    sizeof(path)), until, fn, arg);
+	k.w = w;
+	snprintf(k.path, sizeof(k.path), "%s", w->path != NULL ? w->path : "");
+	r = walk_dir(&k, w->root, 0, 0);
+	if (r & MQ_WALK_ERROR)
+		return -1;
+	return (r & MQ_WALK_STOP) ? 1 : 0;
+}
+
+/* The files of the leaves. */
+
+struct files {
+	mq_file_fn *fn;
+	void *arg;
+};
+
+static int
+files_leaf(int leaffd, int64_t key, const char *path, void *arg)
+{
+	struct files *f = arg;
+	struct mq_names names;
+	const char *name;
+	int r, out;
+
+	(void)key;
+	if (mq_dir_list(leaffd, &names) == -1) {
+		if (errno == ENOENT || errno == ESTALE)
+			return MQ_WALK_EMPTY;
+		mq_warnx(path, "%s", strerror(errno));
+		return MQ_WALK_ERROR;
+	}
+	out = names.n == 0 ? MQ_WALK_EMPTY : 0;
+	/* In name order, without sorting them all: a take wants the first
+	 * few of a large leaf. */
+	mq_names_heapify(&names);
+	while ((name = mq_names_pop(&names)) != NULL) {
+		if ((r = f->fn(leaffd, path, name, f->arg)) != 0) {
+			out = r == 1 ? MQ_WALK_STOP : MQ_WALK_ERROR;
+			break;
+		}
+	}
+	mq_names_free(&names);
+	return out;
 }
 
 int
-mq_trie_walk(struct mq_spool *sp, int root, const char *path, int64_t until,
-    mq_visit_fn *fn, void *arg)
+mq_trie_files(int root, const char *path, int64_t until, int flags,
+    mq_file_fn *fn, void *arg)
 {
-	struct walk w;
-	int r;
+	struct files f;
+	struct mq_walk w;
 
-	w.sp = sp;
-	w.mixed = root != sp->new;
+	f.fn = fn;
+	f.arg = arg;
+	w.root = root;
+	w.path = path;
+	w.from = INT64_MIN;
 	w.until = until;
-	w.fn = fn;
-	w.arg = arg;
-	snprintf(w.path, sizeof(w.path), "%s", path);
-	r = walk_dir(&w, root, 0, 0);
-	if (r & W_ERROR)
-		return -1;
-	return (r & W_STOP) ? 1 : 0;
+	w.flags = flags | MQ_WALK_PRUNE;
+	w.leaf = files_leaf;
+	w.arg = &f;
+	return mq_trie_walk(&w);
 }
 
-/* The smallest leaf key later than after under fd (level, base). */
-static int64_t
-next_in(int fd, int level, int64_t base, int64_t after)
+/* The first leaf a walk meets: its key. */
+static int
+first_key(int leaffd, int64_t key, const char *path, void *arg)
 {
-	static const int64_t span[3] = { 1000000, 1000, 1 };
-	struct mq_names names;
-	int64_t start, best = INT64_MAX;
-	size_t i;
-	int cfd;
-
-	if (mq_dir_list(fd, &names) == -1)
-		return INT64_MAX;
-	mq_names_sort(&names);
-	for (i = 0; i < names.n && best == INT64_MAX; i++) {
-		if (!mq_level_valid(names.v[i], level))
-			continue;
-		start = base + strtoll(names.v[i], NULL, 10) * span[level];
-		if (start + span[level] - 1 <= after)
-			continue;	/* all of it is past */
-		if (level == 2) {
-			best = start;
-			break;
-		}
-		if ((cfd = mq_opendir(fd, names.v[i])) == -1)
-			continue;
-		best = next_in(cfd, level + 1, start, after);
-		close(cfd);
-	}
-	mq_names_free(&names);
-	return best;
+	(void)leaffd;
+	(void)path;
+	*(int64_t *)arg = key;
+	return MQ_WALK_STOP;
 }
 
 int64_t
-mq_ready_next(struct mq_spool *sp, int64_t after)
+mq_trie_next(int root, int64_t after)
 {
-	return next_in(sp->new, 0, 0, after);
+	struct mq_walk w;
+	int64_t key = INT64_MAX;
+
+	w.root = root;
+	w.path = NULL;
+	w.from = after + 1;
+	w.until = INT64_MAX;
+	w.flags = MQ_WALK_QUIET | MQ_WALK_KEYS;
+	w.leaf = first_key;
+	w.arg = &key;
+	(void)mq_trie_walk(&w);
+	return key;
+}
+
+int64_t
+mq_trie_before(int root, int64_t at)
+{
+	struct mq_walk w;
+	int64_t key = -1;
+
+	w.root = root;
+	w.path = NULL;
+	w.from = INT64_MIN;
+	w.until = at;
+	w.flags = MQ_WALK_QUIET | MQ_WALK_KEYS | MQ_WALK_REVERSE;
+	w.leaf = first_key;
+	w.arg = &key;
+	(void)mq_trie_walk(&w);
+	return key;
 }

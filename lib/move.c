@@ -1,0 +1,439 @@
+/* move: every state change of a message, in one place.
+ *
+ * The protocol itself (why each step is in its order) is told in
+ * spool.c and mq(7); this file carries it out. Each row is one function,
+ * and every rename, link or unlink of a message file is reached through
+ * one of them alone: directly here, or in the helpers a row calls for
+ * its part (trie.c's mq_leaf_enter to enter a leaf; group.c for a group's
+ * trie and front; share.c for a topic's shared file).
+ *
+ *   row       from                 to                         function
+ *   put       tmp/ID               new/K1/K2/K3/ID,0          mq_move_put
+ *                                  (a topic: a link each)     mq_move_flush
+ *   hold      tmp/ID, dlq/NAME     group/G/K1/K2/K3/NAME      mq_move_put_group
+ *   promote   group/G/.../NAME     new/.../NAME + group/G/NAME  (group.c)
+ *   claim     new/.../ID,N         cur/ID,N+1                 mq_move_claim
+ *   extend    cur/ID,N             (its deadline)             mq_move_extend
+ *   expire    cur/ID,N             new/.../ID,N or dlq/       mq_move_expire
+ *   retry     cur/ID,N             new/.../ID,N or dlq/       mq_move_retry
+ *   bury      cur/ or new/         dlq/ID,N                   mq_move_bury
+ *   ack       cur/ID,N             gone, or done/ID,N         mq_move_ack
+ *   prune     done/ID,N            gone (past keep)           (by ack)
+ *   redrive   dlq/ID,N,G           new/.../ID,0,G+1 or hold   mq_move_redrive
+ *   delete    dlq/ID,N             gone                       mq_move_delete
+ *   release   group/G/NAME         gone (front finished)      (by ack, bury,
+ *                                                             delete; swept:
+ *                                                             mq_move_sweep)
+ *
+ * Each row does its own stamps, fsyncs, reason, counts, bell and group
+ * release. Choosing what to move is the callers': take.c picks ready
+ * messages and expired leases, lease.c checks a lease path a user gives,
+ * dlq.c lists dead letters, pool.c maps a command's exit status to a row,
+ * writer.c writes tmp/ and prints ids.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "counts.h"
+#include "diag.h"
+#include "dir.h"
+#include "group.h"
+#include "lease.h"
+#include "move.h"
+#include "reason.h"
+#include "share.h"
+#include "sweep.h"
+#include "wait.h"
+
+#define RETRY_GUARD (5 * 1000)		/* ms: see mq_move_retry */
+
+/* How a message from a state directory enters new/: into the greatest
+ * earlier leaf when no directory can be made, and (sync=1) never into a
+ * directory a power cut could lose. */
+static int
+into_new(const struct mq_spool *sp)
+{
+	return MQ_LEAF_EARLIER | (sp->pol.sync ? MQ_LEAF_PRESYNC : 0);
+}
+
+/* A failed call on a lease its holder named path: ENOENT is a lost one. */
+static int
+failed(const char *path, int err)
+{
+	return err == ENOENT ? mq_lease_lost(path) :
+	    mq_fail(MQ_EX_IOERR, path, err);
+}
+
+/* put */
+
+int
+mq_move_put(struct mq_spool *sp, struct mq_leaf *lf, int64_t ready,
+    int fromfd, const char *from, const char *name, int link)
+{
+	/* From tmp/: the leaf's fsync at the batch's end covers what it
+	 * made (mq_move_flush), before any id is printed. */
+	return mq_leaf_enter(sp->new, lf, mq_ready_key(ready), fromfd, from,
+	    name, MQ_LEAF_EARLIER | (link ? MQ_LEAF_LINK : 0));
+}
+
+int
+mq_move_flush(struct mq_spool *sp, struct mq_leaf *lf, long puts)
+{
+	char what[4096];
+	int err;
+
+	if (lf->fd[0] != -1) {
+		err = sp->pol.sync ? mq_leaf_sync(lf) : 0;
+		mq_leaf_close(lf);
+		mq_ring(sp);	/* they are in new/, durable or not */
+		if (err != 0)
+			return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "new", NULL, what,
+			    sizeof(what)), err);
+	}
+	if (puts > 0)
+		mq_count(sp, MQ_PUTS, puts);
+	return MQ_EX_OK;
+}
+
+int
+mq_move_put_group(struct mq_spool *sp, int fromfd, const char *from,
+    const struct mq_name *n)
+{
+	return mq_group_put(sp, fromfd, from, n);
+}
+
+void
+mq_move_sweep(struct mq_spool *sp, int64_t now)
+{
+	mq_group_sweep(sp, now);
+}
+
+/* claim */
+
+/* On a network file system, the lock that makes one taker of many claim
+ * a message: two clients renaming one file to one lease name at the same
+ * instant may both be told it worked (GlusterFS answers a rename whose
+ * source is gone and whose target is that same file as a replay of its
+ * own). Under a write lock on the file, its stamp and rename are one
+ * client's; another finds it locked, or, after, gone. The descriptor
+ * (closed when the claim is done), -2 to claim without a lock (the file
+ * is not ours to open for writing), or -1: leave it. */
+static int
+claim_lock(int leaffd, const char *name)
+{
+	int fd;
+
+	fd = openat(leaffd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return errno == EACCES ? -2 : -1;
+	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The stamp failed (errno): another taker won (ENOENT), or we may not
+ * set the file's time (only its owner may: said once, never in silence). */
+static void
+stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
+{
+	char what[4096];
+
+	if (errno == ENOENT)
+		return;
+	snprintf(what, sizeof(what), "%s/%s", leaf, name);
+	if (errno == EPERM || errno == EACCES) {
+		if (c->denied++ == 0)
+			(void)mq_fail(MQ_EX_IOERR, what, errno);
+		c->status = mq_worst(c->status, MQ_EX_NOPERM);
+	} else {
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
+		    errno));
+	}
+}
+
+int
+mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
+    const char *name, const struct mq_name *n, nlink_t nlink,
+    struct mq_claim *c)
+{
+	struct mq_name l = *n;
+	char what[4096];
+	int lk = -2, r, err;
+
+	if (sp->remote == -1)
+		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
+		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
+	if (nlink > 1 && n->group[0] == '\0' &&
+	    (r = mq_unshare(sp, leaffd, name, lk >= 0)) != 0) {
+		err = errno;
+		if (lk >= 0)
+			close(lk);
+		if (r == 1)
+			return MQ_CLAIM_AGAIN;
+		if (err != ENOENT) {
+			snprintf(what, sizeof(what), "%s/%s", leaf, name);
+			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+			    what, err));
+		}
+		return MQ_CLAIM_SKIP;
+	}
+	/* The deadline first: the lease is never seen expired in cur/. */
+	if (mq_stamp(leaffd, name, c->deadline) == -1) {
+		err = errno;
+		if (lk >= 0)
+			close(lk);
+		errno = err;
+		stamp_failed(leaf, name, c);
+		return MQ_CLAIM_SKIP;
+	}
+	l.attempts++;
+	mq_name_format(c->lease, &l);
+	r = renameat(leaffd, name, sp->cur, c->lease);
+	err = errno;
+	if (lk >= 0)
+		close(lk);
+	if (r == -1) {
+		if (err == ENOENT)
+			return MQ_CLAIM_SKIP;	/* another taker won */
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+		    mq_spool_where(sp, "cur", c->lease, what, sizeof(what)), err));
+		return MQ_CLAIM_STOP;
+	}
+	return MQ_CLAIMED;
+}
+
+/* extend, expire, retry, bury, ack */
+
+int
+mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline)
+{
+	return mq_stamp(sp->cur, name, deadline);
+}
+
+int
+mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
+    int64_t deadline)
+{
+	struct mq_leaf lf;
+	char why[128], what[4096];
+	int err, status;
+
+	/* A runner holding a lock is alive: its lease stays. */
+	if (mq_lease_locked(sp, name))
+		return MQ_EX_OK;
+	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
+		snprintf(why, sizeof(why), "attempts ran out: lease expired on "
+		    "attempt %lu of %ld", n->attempts, sp->pol.max_attempts);
+		status = mq_move_bury(sp, sp->cur, n, NULL, NULL, why);
+		return status == MQ_EX_LOST ? MQ_EX_OK : status;
+	}
+	lf.fd[0] = -1;
+	err = mq_leaf_enter(sp->new, &lf, mq_ready_key(deadline), sp->cur,
+	    name, name, into_new(sp));
+	if (lf.fd[0] != -1)
+		mq_leaf_close(&lf);
+	if (err != 0 && err != ENOENT)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", name, what,
+		    sizeof(what)), err);
+	return MQ_EX_OK;
+}
+
+int
+mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
+    int64_t delay, const char *why)
+{
+	struct mq_leaf lf;
+	char name[MQ_NAME_MAX + 1], head[128];
+	int64_t now, ready, guard;
+	int err, status;
+
+	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
+		snprintf(head, sizeof(head), "attempts ran out: retried on "
+		    "attempt %lu of %ld", n->attempts, sp->pol.max_attempts);
+		if ((status = mq_move_bury(sp, sp->cur, n, path, why, head)) ==
+		    MQ_EX_OK)
+			mq_warnx(path, "attempts used up (%lu of max_attempts "
+			    "%ld), dead-lettered", n->attempts,
+			    sp->pol.max_attempts);
+		return status;
+	}
+	if (why != NULL && (status = mq_reason_set(sp, n->id, why,
+	    strlen(why))) != MQ_EX_OK)
+		return status;
+	if (delay < 0)
+		delay = mq_backoff(&sp->pol, n->attempts);
+	mq_name_format(name, n);
+	now = mq_now_ms();
+	ready = now + delay;
+	/* The time first, as a take does, and at least a few seconds ahead:
+	 * no taker may see the file as an expired lease in cur/, or claim it
+	 * in new/ before the rename is done. Then the real ready time. */
+	guard = ready > now + RETRY_GUARD ? ready : now + RETRY_GUARD;
+	if (mq_stamp(sp->cur, name, guard) == -1)
+		return failed(path, errno);
+	lf.fd[0] = -1;
+	err = mq_leaf_enter(sp->new, &lf, ready, sp->cur, name, name,
+	    into_new(sp));
+	if (err == 0 && guard != ready)
+		(void)mq_stamp(lf.fd[2], name, ready);
+	if (lf.fd[0] != -1)
+		mq_leaf_close(&lf);
+	if (err != 0)
+		return failed(path, err);
+	mq_ring(sp);
+	return MQ_EX_OK;
+}
+
+int
+mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
+    const char *path, const char *given, const char *decided)
+{
+	char name[MQ_NAME_MAX + 1], what[4096], head[128];
+	struct stat st;
+	int status;
+
+	if (given != NULL && (status = mq_reason_set(sp, n->id, given,
+	    strlen(given))) != MQ_EX_OK)
+		return status;
+	if (given == NULL && decided == NULL) {
+		snprintf(head, sizeof(head), "dead-lettered by hand on attempt "
+		    "%lu", n->attempts);
+		decided = head;
+	}
+	/* A reason that cannot be written does not keep a message alive. */
+	if (given == NULL)
+		(void)mq_reason_decide(sp, n->id, decided);
+	mq_name_format(name, n);
+	st.st_ino = 0;
+	if (n->group[0] != '\0')
+		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (renameat(fromfd, name, sp->dlq, name) == -1) {
+		if (errno == ENOENT)	/* someone else moved it */
+			return path != NULL ? mq_lease_lost(path) : MQ_EX_LOST;
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what,
+		    sizeof(what)), errno);
+	}
+	(void)mq_stamp(sp->dlq, name, mq_now_ms());
+	/* A dead letter no longer holds its group back. */
+	if (n->group[0] != '\0')
+		return mq_group_release(sp, n->group, st.st_ino);
+	return MQ_EX_OK;
+}
+
+/* prune: what done/ kept longer than keep goes; at most once per keep/16
+ * (or a minute, if less), remembered as the mtime of SPOOL/.swept. */
+static int
+prune_one(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	const int64_t *limit = arg;
+
+	if (name[0] != '.' && S_ISREG(st->st_mode) &&
+	    mq_ts_ms(&st->st_mtim) <= *limit)
+		(void)unlinkat(dirfd, name, 0);
+	return 0;
+}
+
+static void
+prune(struct mq_spool *sp, int64_t now)
+{
+	int64_t limit = now - sp->pol.keep;
+
+	mq_sweep(sp->done, sp->fd, ".swept", sp->pol.keep / 16, now, prune_one,
+	    &limit);
+}
+
+int
+mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
+{
+	char name[MQ_NAME_MAX + 1];
+	struct stat st;
+	int64_t now;
+
+	mq_name_format(name, n);
+	st.st_ino = 0;
+	if (n->group[0] != '\0')
+		(void)fstatat(sp->cur, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (sp->pol.keep == 0 ? unlinkat(sp->cur, name, 0) == -1 :
+	    renameat(sp->cur, name, sp->done, name) == -1)
+		return failed(path, errno);
+	mq_reason_clear(sp, n->id);
+	mq_count(sp, MQ_ACKS, 1);
+	if (sp->pol.keep != 0) {
+		now = mq_now_ms();
+		(void)mq_stamp(sp->done, name, now);
+		prune(sp, now);
+	}
+	/* Its group's next goes. */
+	if (n->group[0] != '\0')
+		return mq_group_release(sp, n->group, st.st_ino);
+	return MQ_EX_OK;
+}
+
+/* redrive, delete */
+
+/* A dead letter gone meanwhile (another mq-dlq): MQ_EX_LOST, unreported. */
+static int
+gone(struct mq_spool *sp, const char *name, int err)
+{
+	char what[4096];
+
+	if (err == ENOENT)
+		return MQ_EX_LOST;
+	return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what, sizeof(what)),
+	    err);
+}
+
+int
+mq_move_redrive(struct mq_spool *sp, const struct mq_name *dead,
+    struct mq_leaf *lf, int64_t now)
+{
+	struct mq_name n = *dead;
+	char from[MQ_NAME_MAX + 1], to[MQ_NAME_MAX + 1];
+	int err;
+
+	mq_name_format(from, dead);
+	if (n.gen >= MQ_ATTEMPTS_MAX) {
+		mq_warnx(from, "redriven too many times");
+		return MQ_EX_DATAERR;
+	}
+	n.attempts = 0;
+	n.gen++;
+	mq_name_format(to, &n);
+	/* Its wait counts from now; its leaf is now's exact key. */
+	if (mq_stamp(sp->dlq, from, now) == -1)
+		return gone(sp, from, errno);
+	if (n.group[0] != '\0') {	/* back into its group, in put order */
+		mq_reason_clear(sp, n.id);
+		return mq_group_put(sp, sp->dlq, from, &n);
+	}
+	if ((err = mq_leaf_enter(sp->new, lf, now, sp->dlq, from, to,
+	    into_new(sp))) != 0)
+		return gone(sp, from, err);
+	mq_reason_clear(sp, n.id);
+	return MQ_EX_OK;
+}
+
+int
+mq_move_delete(struct mq_spool *sp, const struct mq_name *n)
+{
+	char name[MQ_NAME_MAX + 1];
+
+	mq_name_format(name, n);
+	/* The reason first: a crash between leaves no reason behind. */
+	mq_reason_clear(sp, n->id);
+	if (unlinkat(sp->dlq, name, 0) == -1)
+		return gone(sp, name, errno);
+	/* Its group may have been waiting for it (a crash at its burial). */
+	if (n->group[0] != '\0')
+		return mq_group_release(sp, n->group, 0);
+	return MQ_EX_OK;
+}

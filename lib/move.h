@@ -1,0 +1,87 @@
+/* move: every state change of a message (the rows of mq(7)'s protocol). */
+#ifndef MQ_MOVE_H
+#define MQ_MOVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "name.h"
+#include "spool.h"
+#include "trie.h"
+
+/* put: the file fromfd/from (written, stamped with its ready time and
+ * fsynced) into sp's leaf of new/ for ready, as name: renamed, or with
+ * link set hard-linked (a topic's other subscribers; the file stays). lf
+ * is the batch's leaf, opened by the first put (lf->fd[0] == -1). 0, or
+ * an errno (lf->why set when a level of new/ is not a directory). */
+int mq_move_put(struct mq_spool *sp, struct mq_leaf *lf, int64_t ready,
+    int fromfd, const char *from, const char *name, int link);
+/* put into a group: fromfd/from, durable, into n's group as a waiting
+ * member named n (attempts 0); the group's first member goes through to
+ * new/ when none is out. Returns an exit status, the error reported;
+ * MQ_EX_LOST, unreported, when from was no longer there. */
+int mq_move_put_group(struct mq_spool *sp, int fromfd, const char *from,
+    const struct mq_name *n);
+/* After a batch of puts (puts: how many) or redrives into the leaf lf:
+ * the leaf fsynced (sync=1) and closed, the bell rung, the puts counted.
+ * Returns an exit status, the error reported. */
+int mq_move_flush(struct mq_spool *sp, struct mq_leaf *lf, long puts);
+
+/* claim: what a take needs and learns. */
+struct mq_claim {
+	int64_t deadline;	/* the lease's */
+	int status;		/* the worst error so far, each reported */
+	int denied;		/* refusals to set a time (only the first told) */
+	char lease[MQ_NAME_MAX + 1];	/* claimed: its name in cur/ */
+};
+enum { MQ_CLAIMED, MQ_CLAIM_SKIP, MQ_CLAIM_AGAIN, MQ_CLAIM_STOP };
+/* claim: leaffd/name, a ready message n (with nlink links) in new/ (leaf
+ * names the leaf in messages), leased as cur/ID,N+1 until c->deadline.
+ * MQ_CLAIMED, with c->lease; MQ_CLAIM_SKIP: not ours (another taker won,
+ * it is being claimed elsewhere, or an error made c->status worse);
+ * MQ_CLAIM_AGAIN: it was replaced by a copy of its own, to look at again;
+ * MQ_CLAIM_STOP: an error, c->status worse, that ends the take. */
+int mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
+    const char *name, const struct mq_name *n, nlink_t nlink,
+    struct mq_claim *c);
+/* extend: the deadline of cur/name moved to deadline (ms). 0, or -1 with
+ * errno set (ENOENT: the lease is lost). */
+int mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline);
+/* expire: cur/name (n), past its deadline, back to new/ keyed by that
+ * deadline, or to dlq/ when its attempts are used up; left alone while
+ * another process (a runner) holds a lock on it. Returns an exit status;
+ * a lease another process moved first is no error. */
+int mq_move_expire(struct mq_spool *sp, const char *name,
+    const struct mq_name *n, int64_t deadline);
+/* retry: the lease n (named path by its holder) back to new/, ready after
+ * delay ms (-1: the backoff for its attempt), with why (or NULL) as its
+ * reason; to dlq/ instead when its attempts are used up (and said). */
+int mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
+    const char *path, int64_t delay, const char *why);
+/* bury: fromfd/N (cur/, or new/) to dlq/N, stamped with the time of
+ * death. given: the reason given, written first (when that fails, the
+ * message stays); else decided: the system's, written best effort with
+ * the last reason given; with neither, "dead-lettered by hand". path:
+ * the lease as its holder named it, told "lease lost" (2) when it is
+ * gone; NULL: gone is MQ_EX_LOST, unreported. */
+int mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
+    const char *path, const char *given, const char *decided);
+/* ack: the lease n (named path) unlinked, or moved to done/ when the
+ * spool keeps acknowledged messages; done/ past keep is pruned. */
+int mq_move_ack(struct mq_spool *sp, const struct mq_name *n,
+    const char *path);
+/* redrive: the dead letter n ready now, in the leaf lf of new/ (opened
+ * by the first; mq_move_flush after the batch), or back in its group;
+ * attempts reset, redrives counted. MQ_EX_LOST, unreported, when it is
+ * no longer in dlq/. */
+int mq_move_redrive(struct mq_spool *sp, const struct mq_name *n,
+    struct mq_leaf *lf, int64_t now);
+/* delete: the dead letter n and its reason. MQ_EX_LOST, unreported, when
+ * it is gone. */
+int mq_move_delete(struct mq_spool *sp, const struct mq_name *n);
+/* release, swept: lets through the next member of every group whose
+ * front was finished by a process that died before releasing it; at most
+ * once a minute. */
+void mq_move_sweep(struct mq_spool *sp, int64_t now);
+
+#endif

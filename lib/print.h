@@ -1,0 +1,26 @@
+/* print: names, reasons and payloads made safe for a terminal, JSON,
+ * Prometheus and the shell. */
+#ifndef MQ_PRINT_H
+#define MQ_PRINT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The length of the well-formed UTF-8 sequence at p (a printable code
+ * point of two to four bytes: not a C1 control, line or paragraph
+ * separator, or bidirectional control), or 0. */
+size_t mq_utf8_len(const unsigned char *p, size_t left);
+/* Prints text on one line: backslash, tab, newline and bytes that are not
+ * printable UTF-8 are written as \\ \t \n \r or \xHH. */
+void mq_print_escaped(FILE *f, const char *text, size_t len);
+/* s as a JSON string, quotes included: valid UTF-8 kept, control
+ * characters escaped, other bytes replaced by U+FFFD. */
+void mq_print_json(FILE *f, const char *s);
+/* s as the inside of a Prometheus label value: backslash, quote and
+ * newline escaped, other control characters and bytes that are not
+ * UTF-8 replaced by '?'. */
+void mq_print_prom(FILE *f, const char *s);
+/* s as one single-quoted shell word. */
+void mq_print_sh(FILE *f, const char *s);
+
+#endif
