@@ -92,8 +92,8 @@ mq_move_flush(struct mq_spool *sp, struct mq_leaf *lf, long puts)
 		mq_leaf_close(lf);
 		mq_ring(sp);	/* they are in new/, durable or not */
 		if (err != 0)
-			return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "new", NULL, what,
-			    sizeof(what)), err);
+			return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "new",
+			    NULL, what, sizeof(what)), err);
 	}
 	if (puts > 0)
 		mq_count(sp, MQ_PUTS, puts);
@@ -205,7 +205,8 @@ mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
 		if (err == ENOENT)
 			return MQ_CLAIM_SKIP;	/* another taker won */
 		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-		    mq_spool_where(sp, "cur", c->lease, what, sizeof(what)), err));
+		    mq_spool_where(sp, "cur", c->lease, what, sizeof(what)),
+		    err));
 		return MQ_CLAIM_STOP;
 	}
 	return MQ_CLAIMED;
@@ -242,8 +243,8 @@ mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
 	if (lf.fd[0] != -1)
 		mq_leaf_close(&lf);
 	if (err != 0 && err != ENOENT)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", name, what,
-		    sizeof(what)), err);
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", name,
+		    what, sizeof(what)), err);
 	return MQ_EX_OK;
 }
 
@@ -319,8 +320,8 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 	if (renameat(fromfd, name, sp->dlq, name) == -1) {
 		if (errno == ENOENT)	/* someone else moved it */
 			return path != NULL ? mq_lease_lost(path) : MQ_EX_LOST;
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what,
-		    sizeof(what)), errno);
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name,
+		    what, sizeof(what)), errno);
 	}
 	(void)mq_stamp(sp->dlq, name, mq_now_ms());
 	/* A dead letter no longer holds its group back. */
@@ -388,8 +389,8 @@ gone(struct mq_spool *sp, const char *name, int err)
 
 	if (err == ENOENT)
 		return MQ_EX_LOST;
-	return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what, sizeof(what)),
-	    err);
+	return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name, what,
+	    sizeof(what)), err);
 }
 
 int

@@ -9,7 +9,7 @@
  * file, and sets the lease's deadline to now + timeout every timeout/3,
  * by name in cur/, so a lease that was lost anyway (the pool stopped for
  * too long) is never extended under someone else. A taker reclaims an
- * expired lease only when nobody holds a lock on it (take.c), so a live
+ * expired lease only when nobody holds a lock on it (move.c), so a live
  * runner keeps its message even if its clock or its renewals lag; the
  * pool itself never reclaims its own leases. When mq-run dies, its
  * locks go with it and its leases expire: the messages are delivered

@@ -169,8 +169,9 @@ print_table(const struct mq_report_row *rows, int n, int rates, int header)
 			    (long long)rows[i].st.puts);
 		else
 			strcpy(cell[C_PUTS], "-");
-		snprintf(cell[C_PUTR], sizeof(cell[0]), "%.1f", rate(rows[i].st.puts,
-		    rows[i].last.puts, rows[i].at - rows[i].last_at));
+		snprintf(cell[C_PUTR], sizeof(cell[0]), "%.1f", rate(
+		    rows[i].st.puts, rows[i].last.puts, rows[i].at -
+		    rows[i].last_at));
 		snprintf(cell[C_ACKR], sizeof(cell[0]), "%.1f", rate(
 		    rows[i].st.acks, rows[i].last.acks, rows[i].at -
 		    rows[i].last_at));
@@ -186,7 +187,8 @@ print_table(const struct mq_report_row *rows, int n, int rates, int header)
 }
 
 void
-mq_report(const struct mq_report_row *rows, int n, int fmt, int rates, int header)
+mq_report(const struct mq_report_row *rows, int n, int fmt, int rates,
+    int header)
 {
 	int i;
 
@@ -194,7 +196,9 @@ mq_report(const struct mq_report_row *rows, int n, int fmt, int rates, int heade
 		print_table(rows, n, rates, header);
 	else if (fmt == MQ_REPORT_PROM)
 		print_prom(rows, n);
-	for (i = 0; i < n && (fmt == MQ_REPORT_JSON || fmt == MQ_REPORT_SH); i++) {
+	if (fmt != MQ_REPORT_JSON && fmt != MQ_REPORT_SH)
+		return;
+	for (i = 0; i < n; i++) {
 		if (rows[i].status != MQ_EX_OK)
 			continue;
 		if (fmt == MQ_REPORT_JSON)

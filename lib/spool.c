@@ -20,6 +20,9 @@
  *   bury     cur/ID,N        -> dlq/ID,N, utimensat(time of death)
  *   redrive  dlq/ID,N[,G]    utimensat(now) -> new/.../ID,0,G+1
  *
+ * Each arrow is one function of move.c, which carries out every state
+ * change of a message; nothing else renames one.
+ *
  * Beside the states: reason/ID, the last reason a message was retried or
  * dead-lettered for (reason.c), and key/KEY, the id put under an
  * idempotency key (key.c), and group/G, the messages of ordering group G

@@ -61,7 +61,7 @@ peers() {
 			seq 200 | mq-put -l "${!m}" >"ids.$p.$m" &
 		done
 	done
-	wait
+	reap_all -t 600
 	same "$(cat ids.* | wc -l)" 1600
 	same "$(cat ids.* | sort -u | wc -l)" 1600
 	same "$(count "$A" new)" 1601
@@ -80,7 +80,7 @@ peers() {
 			done
 		) &
 	done
-	wait
+	reap_all -t 600
 	same "$(cat took.* | wc -l)" 3000
 	same "$(sed 's|.*/||; s|,.*||' took.* | sort -u | wc -l)" 3000
 	same "$(messages "$A")" 0
@@ -102,7 +102,7 @@ peers() {
 	chmod +x work
 	mq-run -P 2 -w 2s "$A" ./work &
 	mq-run -P 2 -w 2s "$B" ./work &
-	wait
+	reap_all -t 600
 	same "$(sort -n finished | uniq -d | wc -l)" 0
 	same "$(sort -n finished | wc -l)" 270
 	same "$(count "$A" dlq)" 30
@@ -135,7 +135,7 @@ peers() {
 		if l=$(mq-take "$B" 2>/dev/null); then stolen=1; echo "taken: $l" >&2; fi
 		sleep 0.3
 	done
-	wait "$runner"
+	reap -t 600 "$runner"
 	same "$stolen" 0
 	same "$(messages "$A")" 0
 }
@@ -148,7 +148,7 @@ peers() {
 	waiter=$!
 	sleep 0.5
 	put "$B" hello
-	wait "$waiter"
+	reap -t 600 "$waiter"
 	same "$(cat "$(cat got)")" hello
 }
 
@@ -230,6 +230,6 @@ peers() {
 		same "$status" 1
 		sleep 0.5
 	done
-	wait "$runner"
+	reap -t 600 "$runner"
 	same "$(messages "$A")" 0
 }

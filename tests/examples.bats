@@ -137,8 +137,10 @@ SH
 }
 
 @test "fanout: every service gets every order once, from one file" {
-	run "$ex/fanout" "$BATS_TEST_TMPDIR/f"
+	mkdir cwd
+	run sh -c 'cd cwd && exec "$0" "$1"' "$ex/fanout" "$BATS_TEST_TMPDIR/f"
 	[ "$status" -eq 0 ]
+	[ -z "$(ls -A cwd)" ]		# nothing left where it ran
 	for s in email inventory analytics; do
 		[ "$(grep -c "^$s " f/log)" -eq 6 ]
 		[ "$(grep "^$s " f/log | sort -u | wc -l)" -eq 6 ]

@@ -146,7 +146,7 @@ in_new() {
 		mq-put "$(T)" big >>ids 2>/dev/null &
 		sleep "0.00$((RANDOM % 10))"
 		kill -9 $! 2>/dev/null || true
-		wait || true
+		reap_all
 	done
 	grep -q . ids || mq-put "$(T)" big >>ids
 	while read -r id; do

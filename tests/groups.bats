@@ -227,7 +227,7 @@ lease_of() {
 		sleep 0.1
 	done
 	touch stop
-	wait
+	reap_all
 	[ ! -e bad ]
 	[ "$(sort -u got | wc -l)" -eq 100 ]
 	[ "$(wc -l <got)" -eq 100 ]
@@ -268,7 +268,7 @@ lease_of() {
 		r=$!
 		sleep "0.00$((RANDOM % 10))"
 		if [ $((RANDOM % 2)) -eq 0 ]; then kill -9 "$p" 2>/dev/null || true; else kill -9 "$r" 2>/dev/null || true; fi
-		wait || true
+		reap_all
 	done
 	# leases of killed runners expire; a finisher that died before its
 	# release is found by the sweep (made due here)
@@ -340,7 +340,7 @@ lease_of() {
 	t0=$(date +%s%N)
 	mq-ack "$l"
 	st=0
-	wait "$w" || st=$?
+	reap "$w" || st=$?
 	t1=$(date +%s%N)
 	[ "$st" -eq 0 ]
 	[ "$(cat "$(cat waited)")" = a2 ]

@@ -52,3 +52,83 @@ messages() {
 		find "$1/group" -mindepth 5 -type f
 	} 2>/dev/null | wc -l | tr -d ' '
 }
+
+# Whether process $1 is running (not gone, not a zombie waiting for its
+# parent: kill -0 succeeds on those).
+alive() {
+	local s
+	if [ -r "/proc/$1/stat" ]; then
+		s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+		s=${s##*) }
+		[ "${s%% *}" != Z ]
+	else
+		s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+		[ -n "$s" ] && [ "${s#Z}" = "$s" ]
+	fi
+}
+
+# reap [-t SECONDS] PID...: waits for background processes this test
+# started, at most SECONDS (default 60) in all, so a hang fails the test
+# instead of hanging the suite: then kills them (and only them), says
+# which, and returns 124. Otherwise returns the status of the last one
+# (as wait does).
+reap() {
+	local limit=60 pid st=0 deadline
+	if [ "${1:-}" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	deadline=$((SECONDS + limit))
+	for pid in "$@"; do
+		while alive "$pid"; do
+			if [ "$SECONDS" -ge "$deadline" ]; then
+				echo "reap: $pid still running after ${limit}s; killed" >&2
+				kill -9 "$@" 2>/dev/null
+				wait "$@" 2>/dev/null
+				return 124
+			fi
+			sleep 0.02
+		done
+		st=0
+		wait "$pid" || st=$?
+	done
+	return "$st"
+}
+
+# reap_all [-t SECONDS]: reap of every background job of this shell;
+# like a plain wait, 0 whatever their statuses, but 124 on a hang. (Not
+# under run, whose subshell cannot wait for the test's children.)
+reap_all() {
+	local pids st=0
+	mapfile -t pids < <(jobs -p)
+	[ "${#pids[@]}" -gt 0 ] || return 0
+	reap "$@" "${pids[@]}" || st=$?
+	[ "$st" -ne 124 ] || return 124
+}
+
+# wait_for [-t SECONDS] COMMAND...: runs COMMAND until it succeeds, at
+# most SECONDS (default 10); fails saying what it waited for.
+wait_for() {
+	local limit=10 deadline
+	if [ "${1:-}" = -t ]; then
+		limit=$2
+		shift 2
+	fi
+	deadline=$((SECONDS + limit))
+	until "$@"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "wait_for: still not true after ${limit}s: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# How many files match the glob $1 (in the current directory).
+nfiles() {
+	local f n=0
+	for f in $1; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	echo "$n"
+}

@@ -4,7 +4,7 @@
 # grammar), wrong permissions, parts of a spool replaced by symbolic
 # links. Nothing is followed, nothing outside the spool is changed or
 # removed, nothing blocks, nothing unsafe is printed, and every refusal is
-# one line with the exit status of SPEC.md.
+# one line with the exit status the man pages give.
 
 # shellcheck disable=SC2154  # $stderr: set by run --separate-stderr
 load helper

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-ack: complete leases (SPEC sections 3 and 5).
+# mq-ack: complete leases (mq-ack(1), and mq(7) on safety).
 
 load helper
 
@@ -148,6 +148,7 @@ load helper
 @test "with no operands and a terminal on stdin, prints usage (64)" {
 	command -v script >/dev/null || skip "script(1) is not installed"
 	run script -qec "mq-ack" /dev/null
+	[ "$status" -eq 64 ]
 	[[ "$output" == *"usage: mq-ack [-0] [lease...]"* ]]
 }
 
@@ -164,7 +165,7 @@ load helper
 	mq-take -n 300 -t 1ms "$Q" >leases
 	(mq-ack <leases 2>ackerr || true) &
 	(while mq-take -n 10 -t 1h "$Q" >>retaken; do :; done) &
-	wait
+	reap_all
 	touch retaken
 	lost=$(grep -c 'lease lost' ackerr || true)
 	again=$(grep -c . retaken || true)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-dlq: dead letters, their reasons, redrive and delete (SPEC 2 to 5).
+# mq-dlq: dead letters, their reasons, redrive and delete (mq-dlq(1)).
 
 load helper
 
@@ -158,7 +158,7 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	a=$!
 	mq-dlq -R "$Q" 2>err2 &
 	b=$!
-	wait "$a" && wait "$b"
+	reap "$a" && reap "$b"
 	[ "$(count "$Q" dlq)" -eq 0 ]
 	[ "$(count "$Q" new)" -eq 300 ]
 	[ ! -s err1 ] && [ ! -s err2 ]

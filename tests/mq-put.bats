@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-put: enqueue messages (SPEC section 3).
+# mq-put: enqueue messages (mq-put(1)).
 
 load helper
 
@@ -198,7 +198,7 @@ interrupt_put() {
 		sleep 0.05
 	done
 	kill "-$1" "$pid"
-	wait "$pid" || true
+	reap "$pid" || [ "$?" -ne 124 ]
 	exec 7>&-
 }
 
@@ -242,7 +242,7 @@ interrupt_put() {
 	read -r -t 5 id2 <&"${P[0]}"
 	[[ "$id2" > "$id" ]]
 	eval "exec ${P[1]}>&-"
-	wait "$pid"
+	reap "$pid"
 }
 
 @test "a batch put fsyncs each file but not the directory per message" {
@@ -287,7 +287,7 @@ interrupt_put() {
 	for i in 1 2 3 4 5 6 7 8; do
 		(echo "copy $i" | mq-put -k order-42 "$Q" >"out.$i"; echo $? >"rc.$i") &
 	done
-	wait
+	reap_all
 	[ "$(cat rc.* | sort -u)" = 0 ]
 	[ "$(cat out.* | sort -u | wc -l)" -eq 1 ]
 	[ "$(cat out.* | wc -l)" -eq 8 ]
@@ -389,7 +389,7 @@ interrupt_put() {
 		mq-put -k held "$Q" big >/dev/null 2>&1 &
 		sleep "0.00$((RANDOM % 10))"
 		kill -9 $! 2>/dev/null || true
-		wait || true
+		reap_all
 		if [ -s "$Q/key/held" ]; then
 			id=$(cat "$Q/key/held")
 			[ -n "$(find "$Q/new" -type f -name "$id,0")" ]

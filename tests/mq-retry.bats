@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-retry: give leases back for another attempt (SPEC sections 2 to 5).
+# mq-retry: give leases back for another attempt (mq-retry(1)).
 
 load helper
 
@@ -211,7 +211,7 @@ mtime_ms() {
 		for _ in 1 2 3 4; do
 			(for _ in $(seq 1 10); do mq-take -n 20 -t 1h "$Q"; done) >>taken &
 		done
-		wait
+		reap_all
 		# Only lost leases may fail, never anything else (shown if so).
 		if grep -v 'lease lost' retry.err >&2; then return 1; fi
 		# Every message once, in one place, its payload intact.

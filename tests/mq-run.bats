@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-run: the worker pool (SPEC section 3).
+# mq-run: the worker pool (mq-run(1)).
 
 load helper
 bats_require_minimum_version 1.5.0
@@ -7,6 +7,28 @@ bats_require_minimum_version 1.5.0
 now_ms() {
 	date +%s%3N
 }
+
+# Whether at least $1 commands have marked themselves started.
+started() {
+	[ "$(nfiles 'started.*')" -ge "$1" ]
+}
+
+# Whether process $1 has no signal $2 pending any more: it was delivered
+# (Linux's /proc; elsewhere, after a short wait).
+delivered() {
+	local pnd
+	if [ ! -r "/proc/$1/status" ]; then
+		sleep 0.2
+		return 0
+	fi
+	for pnd in $(sed -n 's/^\(Sig\|Shd\)Pnd:[[:space:]]*//p' "/proc/$1/status"); do
+		[ $(( (0x$pnd >> ($2 - 1)) & 1 )) -eq 0 ] || return 1
+	done
+}
+
+# A command that marks itself started, then holds until the test says go
+# (at most 10 s), then does "$@".
+HOLD='touch "started.$MQ_ID"; i=0; while [ ! -e go ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done'
 
 # A command for the pool: its payload says how to end; it logs each run.
 worker() {
@@ -75,7 +97,20 @@ SH
 
 @test "-P 4 runs four commands at once, never more" {
 	seq 1 12 | mq-put -l "$Q" >/dev/null
-	mq-run -P 4 "$Q" sh -c 'touch "run.$MQ_ID"; sleep 0.4; ls run.* | wc -l >>conc; rm "run.$MQ_ID"'
+	# Each command marks itself running, counts those running, then holds
+	# until four have started (at most 10 s): the first four all run at
+	# once however slow the machine, and the fourth counts them; a fifth
+	# at once would count five.
+	mq-run -P 4 "$Q" sh -c '
+		touch "run.$MQ_ID"
+		ls run.* | wc -l >>conc
+		touch "started.$MQ_ID"
+		i=0
+		while [ "$(ls started.* | wc -l)" -lt 4 ] && [ $i -lt 500 ]; do
+			sleep 0.02
+			i=$((i + 1))
+		done
+		rm "run.$MQ_ID"'
 	[ "$(wc -l <conc)" -eq 12 ]
 	[ "$(sort -n conc | tail -n 1)" -eq 4 ]
 	[ "$(messages "$Q")" -eq 0 ]
@@ -91,65 +126,74 @@ SH
 	put "$Q" slow
 	mq-run -t 500ms "$Q" sh -c 'echo start >>runs; sleep 2' &
 	pid=$!
-	sleep 0.2
+	wait_for test -e runs
 	for _ in $(seq 1 12); do
 		run mq-take "$Q"
 		[ "$status" -eq 1 ]
 		sleep 0.15
 	done
-	wait "$pid"
+	reap "$pid"
 	[ "$(wc -l <runs)" -eq 1 ]
 	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "an expired lease held locked by a live runner is not reclaimed" {
 	put "$Q" x
-	mq-run -t 10s "$Q" sh -c 'touch -d "-1 min" "$MQ_LEASE"; touch started; sleep 1' &
+	mq-run -t 10s "$Q" sh -c 'touch -d "-1 min" "$MQ_LEASE"; '"$HOLD" &
 	pid=$!
-	for _ in $(seq 1 50); do [ -e started ] && break; sleep 0.02; done
+	wait_for started 1
 	run mq-take "$Q"
 	[ "$status" -eq 1 ]
 	[ "$(count "$Q" cur)" -eq 1 ]
-	wait "$pid"
+	touch go
+	reap "$pid"
 	[ "$(messages "$Q")" -eq 0 ]
 }
 
 @test "kill -9 of mq-run: the message is delivered again once its lease runs out" {
 	id=$(mq-put "$Q" <<<"x")
-	mq-run -t 1s "$Q" sleep 30 &
+	mq-run -t 1s "$Q" sh -c 'echo $$ >cmd.pid; exec sleep 30' &
 	pid=$!
-	for _ in $(seq 1 50); do [ "$(count "$Q" cur)" -eq 1 ] && break; sleep 0.02; done
+	wait_for test -s cmd.pid
 	kill -9 "$pid"
-	wait "$pid" || true
-	pkill -9 -f '^sleep 30$' || true
+	reap "$pid" || true
+	kill -9 "$(cat cmd.pid)"
+	deadline=$(date -r "$Q/cur/$id,1" +%s%3N)
+	# Until its deadline the lease stays (a take made before it finds
+	# nothing); after, it is delivered again.
+	got=
 	run mq-take "$Q"
-	[ "$status" -eq 1 ]
-	sleep 1.2
-	run mq-take "$Q"
-	[ "$status" -eq 0 ]
-	[ "$output" = "$Q/cur/$id,2" ]
+	if [ "$(now_ms)" -lt "$deadline" ]; then
+		[ "$status" -eq 1 ]
+	else
+		got=$output
+	fi
+	taken() { got=$(mq-take "$Q"); }
+	[ -n "$got" ] || wait_for taken
+	[ "$(now_ms)" -ge "$deadline" ]
+	[ "$got" = "$Q/cur/$id,2" ]
 }
 
 @test "kill -9 of the command: the message is retried with the signal as reason" {
 	id=$(mq-put "$Q" <<<"x")
-	mq-run "$Q" sh -c 'touch started; exec sleep 30' &
+	mq-run "$Q" sh -c 'echo $$ >cmd.pid; exec sleep 30' &
 	pid=$!
-	for _ in $(seq 1 50); do [ -e started ] && break; sleep 0.02; done
-	sleep 0.1
-	pkill -9 -f '^sleep 30$'
-	wait "$pid"
+	wait_for test -s cmd.pid
+	kill -9 "$(cat cmd.pid)"
+	reap "$pid"
 	[ "$(cat "$Q/reason/$id")" = "killed by signal 9 (Killed)" ]
 	[ -n "$(find "$Q/new" -type f -name "$id,1")" ]
 }
 
 @test "SIGTERM: takes nothing more, lets running commands finish, exits 0" {
 	seq 1 6 | mq-put -l "$Q" >/dev/null
-	mq-run -P 2 "$Q" sh -c 'sleep 0.6; cat >>done.txt; echo >>done.txt' &
+	mq-run -P 2 "$Q" sh -c "$HOLD"'; cat >>done.txt; echo >>done.txt' &
 	pid=$!
-	sleep 0.3
+	wait_for started 2
 	kill -TERM "$pid"
+	touch go
 	st=0
-	wait "$pid" || st=$?
+	reap "$pid" || st=$?
 	[ "$st" -eq 0 ]
 	[ "$(wc -l <done.txt)" -eq 2 ]
 	[ "$(count "$Q" new)" -eq 4 ]
@@ -158,12 +202,13 @@ SH
 
 @test "SIGHUP (a closed terminal) is as graceful as SIGTERM" {
 	seq 1 3 | mq-put -l "$Q" >/dev/null
-	mq-run "$Q" sh -c 'sleep 0.6; cat >>done.txt; echo >>done.txt' &
+	mq-run "$Q" sh -c "$HOLD"'; cat >>done.txt; echo >>done.txt' &
 	pid=$!
-	sleep 0.3
+	wait_for started 1
 	kill -HUP "$pid"
+	touch go
 	st=0
-	wait "$pid" || st=$?
+	reap "$pid" || st=$?
 	[ "$st" -eq 0 ]
 	[ "$(wc -l <done.txt)" -eq 1 ]
 	[ "$(count "$Q" new)" -eq 2 ]
@@ -172,34 +217,35 @@ SH
 
 @test "a second SIGTERM passes SIGTERM on to the running commands" {
 	seq 1 4 | mq-put -l "$Q" >/dev/null
-	mq-run -P 2 "$Q" sh -c 'trap "echo stopped >>stops; exit 75" TERM; sleep 5 & wait' &
+	# Each command says it is started once its trap is set; its sleep's
+	# pid is kept, to be killed at the end (the trap leaves it behind).
+	mq-run -P 2 "$Q" sh -c 'trap "echo stopped >>stops; exit 75" TERM; sleep 30 & echo $! >"sleep.$MQ_ID"; touch "started.$MQ_ID"; wait' &
 	pid=$!
-	for _ in $(seq 1 50); do [ "$(count "$Q" cur)" -eq 2 ] && break; sleep 0.02; done
-	sleep 0.2
+	wait_for started 2
 	kill -TERM "$pid"
-	sleep 0.2
+	wait_for delivered "$pid" 15	# two at once would be one
 	kill -TERM "$pid"
 	st=0
-	wait "$pid" || st=$?
+	reap "$pid" || st=$?
+	for f in sleep.*; do kill "$(cat "$f")" 2>/dev/null || true; done
 	[ "$st" -eq 0 ]
 	[ "$(wc -l <stops)" -eq 2 ]
 	[ "$(count "$Q" new)" -eq 4 ]
 	[ "$(count "$Q" cur)" -eq 0 ]
-	pkill -f '^sleep 5$' || true
 }
 
 @test "-w waits for work, then stops after staying idle that long" {
 	put "$Q" x
 	mq-take "$Q" | mq-ack
 	t0=$(now_ms)
-	mq-run -w 1s "$Q" sh -c 'cat >>got; echo >>got' &
+	mq-run -w 2s "$Q" sh -c 'cat >>got; echo >>got' &
 	pid=$!
 	sleep 0.4
 	put "$Q" late
-	wait "$pid"
+	reap "$pid"
 	t=$(($(now_ms) - t0))
 	[ "$(cat got)" = late ]
-	[ "$t" -ge 1300 ] && [ "$t" -lt 3000 ]
+	[ "$t" -ge 2300 ] && [ "$t" -lt 6000 ]
 }
 
 @test "-F never stops on its own; SIGTERM stops it" {
@@ -207,13 +253,13 @@ SH
 	mq-take "$Q" | mq-ack
 	mq-run -F "$Q" sh -c 'cat >>got; echo >>got' &
 	pid=$!
-	sleep 1.2
-	kill -0 "$pid"
+	sleep 1.2				# longer than an idle -w would last
+	alive "$pid"
 	put "$Q" one
-	sleep 0.3
+	wait_for grep -qx one got
 	kill -TERM "$pid"
 	st=0
-	wait "$pid" || st=$?
+	reap "$pid" || st=$?
 	[ "$st" -eq 0 ]
 	[ "$(cat got)" = one ]
 }
@@ -248,7 +294,7 @@ SH
 	for p in 1 2 3 4; do
 		(for i in $(seq 1 100); do echo "$p-$i"; done | mq-put -l "$Q" >/dev/null) &
 	done
-	wait
+	reap_all
 	cat out.* | sort >all
 	[ "$(wc -l <all)" -eq 400 ]
 	[ -z "$(uniq -d all)" ]

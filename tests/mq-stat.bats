@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# mq-stat: counts, lag and rates (SPEC section 3).
+# mq-stat: counts, lag and rates (mq-stat(1)).
 
 load helper
 
@@ -121,7 +121,7 @@ every_state() {
 	put "$Q" x
 	(sleep 0.3; seq 1 10 | mq-put -l "$Q" >/dev/null; mq-take -n 4 "$Q" | mq-ack) &
 	run mq-stat -i 1s -n 3 "$Q"
-	wait
+	reap_all
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	read -r -a h <<<"${lines[0]}"
@@ -152,7 +152,7 @@ every_state() {
 		[ "$(jq '[.ready, .delayed, .leased, .expired, .dead, .done] | min' <<<"$s")" -ge 0 ]
 		[ "$total" -le 300 ] || { echo "impossible: $s" >&2; return 1; }
 	done
-	wait
+	reap_all
 }
 
 @test "usage: -i only with table or json; -n only with -i" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The spool as a whole: ordering, concurrency and crashes (SPEC section 1).
+# The spool as a whole: ordering, concurrency and crashes (mq(7)).
 
 load helper
 
@@ -50,7 +50,7 @@ load helper
 			fi
 		 done) &
 	done
-	wait
+	reap_all
 	cat got.* | sort >got
 	[ "$(wc -l <got)" -eq 1000 ]
 	[ "$(sort -u got | wc -l)" -eq 1000 ]
@@ -58,8 +58,19 @@ load helper
 }
 
 @test "kill -9 at random moments loses nothing and leaves no message in two states" {
-	mkdir -p "$Q" && echo 'max_attempts=1000' >"$Q/config"
+	mkdir -p "$Q" pids && echo 'max_attempts=1000' >"$Q/config"
 	touch kills
+	# Runs "$@" (stdin as given) with its pid in pids/ while it runs: the
+	# killer picks among those only, never another process.
+	killable() {
+		local p st=0
+		"$@" <&0 &
+		p=$!
+		echo >"pids/$p"
+		reap "$p" || st=$?
+		rm -f "pids/$p"
+		return "$st"
+	}
 	stop=$((SECONDS + 3))
 	# Run for 3 s and until a few kills landed (at most 13 s).
 	(while [ "$SECONDS" -lt "$stop" ] || { [ "$(wc -l <kills)" -lt 3 ] &&
@@ -69,25 +80,25 @@ load helper
 	 while [ ! -e stopped ]; do
 		i=$((i + 1))
 		# a long payload keeps mq-put running long enough to be killed
-		if id=$({ printf 'payload-%s\n' "$i"; head -c 300000 /dev/zero; } | mq-put "$Q"); then
+		if id=$({ printf 'payload-%s\n' "$i"; head -c 300000 /dev/zero; } | killable mq-put "$Q"); then
 			echo "$id payload-$i" >>put.log
 		fi
 	 done) &
 	for c in 1 2; do
 		(while [ ! -e stopped ]; do
-			l=$(mq-take -t 300ms "$Q") || continue
+			l=$(killable mq-take -t 300ms "$Q" </dev/null) || continue
 			p=$(head -n 1 "$l" 2>/dev/null) && echo "$p" >>"got.$c"
-			mq-ack "$l" 2>/dev/null || true
+			killable mq-ack "$l" </dev/null 2>/dev/null || true
 		 done) &
 	done
 	(while [ ! -e stopped ]; do
-		# only this test's processes: their command lines name $Q
-		if pkill -9 -f "^mq-$(shuf -n1 -e put take ack) .*$Q"; then
+		victim=$(ls pids | shuf -n 1)
+		if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then
 			echo >>kills
 		fi
 		sleep "0.00$((RANDOM % 9 + 1))"
 	 done) &
-	wait
+	reap_all
 	# no file in two states
 	dups=$(find "$Q/new" "$Q/cur" "$Q/dlq" -type f -printf '%f\n' | sed 's/,.*//' | sort | uniq -d)
 	[ -z "$dups" ]
