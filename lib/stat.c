@@ -118,19 +118,11 @@ static void
 count_trie(int root, int flags, int64_t now, struct ids *seen,
     struct mq_stats *st)
 {
-	struct tally t;
-	struct mq_walk w;
+	struct tally t = { now, seen, st };
+	struct mq_walk w = { .root = root, .from = INT64_MIN,
+	    .until = INT64_MAX, .flags = flags | MQ_WALK_QUIET,
+	    .leaf = count_leaf, .arg = &t };
 
-	t.now = now;
-	t.seen = seen;
-	t.st = st;
-	w.root = root;
-	w.path = NULL;
-	w.from = INT64_MIN;
-	w.until = INT64_MAX;
-	w.flags = flags | MQ_WALK_QUIET;
-	w.leaf = count_leaf;
-	w.arg = &t;
 	(void)mq_trie_walk(&w);
 }
 

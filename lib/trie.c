@@ -336,18 +336,11 @@ int
 mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg)
 {
-	struct files f;
-	struct mq_walk w;
+	struct files f = { fn, arg };
+	struct mq_walk w = { .root = root, .path = path, .from = INT64_MIN,
+	    .until = until, .flags = flags | MQ_WALK_PRUNE, .leaf = files_leaf,
+	    .arg = &f };
 
-	f.fn = fn;
-	f.arg = arg;
-	w.root = root;
-	w.path = path;
-	w.from = INT64_MIN;
-	w.until = until;
-	w.flags = flags | MQ_WALK_PRUNE;
-	w.leaf = files_leaf;
-	w.arg = &f;
 	return mq_trie_walk(&w);
 }
 
@@ -364,16 +357,11 @@ first_key(int leaffd, int64_t key, const char *path, void *arg)
 int64_t
 mq_trie_next(int root, int64_t after)
 {
-	struct mq_walk w;
 	int64_t key = INT64_MAX;
+	struct mq_walk w = { .root = root, .from = after + 1,
+	    .until = INT64_MAX, .flags = MQ_WALK_QUIET | MQ_WALK_KEYS,
+	    .leaf = first_key, .arg = &key };
 
-	w.root = root;
-	w.path = NULL;
-	w.from = after + 1;
-	w.until = INT64_MAX;
-	w.flags = MQ_WALK_QUIET | MQ_WALK_KEYS;
-	w.leaf = first_key;
-	w.arg = &key;
 	(void)mq_trie_walk(&w);
 	return key;
 }
@@ -381,16 +369,11 @@ mq_trie_next(int root, int64_t after)
 int64_t
 mq_trie_before(int root, int64_t at)
 {
-	struct mq_walk w;
 	int64_t key = -1;
+	struct mq_walk w = { .root = root, .from = INT64_MIN, .until = at,
+	    .flags = MQ_WALK_QUIET | MQ_WALK_KEYS | MQ_WALK_REVERSE,
+	    .leaf = first_key, .arg = &key };
 
-	w.root = root;
-	w.path = NULL;
-	w.from = INT64_MIN;
-	w.until = at;
-	w.flags = MQ_WALK_QUIET | MQ_WALK_KEYS | MQ_WALK_REVERSE;
-	w.leaf = first_key;
-	w.arg = &key;
 	(void)mq_trie_walk(&w);
 	return key;
 }
