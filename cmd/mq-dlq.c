@@ -119,11 +119,10 @@ vanished(const struct mq_dead *d, int named, int status)
 static int
 redrive(struct mq_spool *sp, struct mq_dead **v, int named)
 {
-	struct mq_leaf lf;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	int64_t now = mq_now_ms();
 	int status = MQ_EX_OK;
 
-	lf.fd[0] = -1;
 	for (; *v != NULL; v++)
 		status = mq_worst(status, vanished(*v, named,
 		    mq_move_redrive(sp, &(*v)->n, &lf, now)));

@@ -222,7 +222,7 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 {
 	struct group *g = arg;
 	struct mq_spool *sp = g->sp;
-	struct mq_leaf lf;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	struct mq_name n;
 	struct stat st, after;
 	int err;
@@ -238,7 +238,6 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 		return 0;
 	}
 	if (st.st_nlink == 1) {		/* not yet linked into new/ */
-		lf.fd[0] = -1;
 		err = mq_leaf_enter(sp->new, &lf,
 		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name,
 		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
@@ -299,7 +298,7 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
     const struct mq_name *n)
 {
 	struct group g;
-	struct mq_leaf lf;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	struct stat st;
 	char name[MQ_NAME_MAX + 1];
 	int err;
@@ -311,7 +310,6 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 	if (group_open(sp, n->group, &g, MQ_CREATE) != 0)
 		return open_fail(&g, MQ_EX_CANTCREAT);
 	mq_name_format(name, n);
-	lf.fd[0] = -1;
 	err = mq_leaf_enter(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
 	    fromfd == sp->tmp || !sp->pol.sync ? 0 : MQ_LEAF_PRESYNC);
 	if (err == 0 && sp->pol.sync)

@@ -224,7 +224,7 @@ int
 mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
     int64_t deadline)
 {
-	struct mq_leaf lf;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	char why[128], what[4096];
 	int err, status;
 
@@ -237,7 +237,6 @@ mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
 		status = mq_move_bury(sp, sp->cur, n, NULL, NULL, why);
 		return status == MQ_EX_LOST ? MQ_EX_OK : status;
 	}
-	lf.fd[0] = -1;
 	err = mq_leaf_enter(sp->new, &lf, mq_ready_key(deadline), sp->cur,
 	    name, name, into_new(sp));
 	if (lf.fd[0] != -1)
@@ -252,7 +251,7 @@ int
 mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
     int64_t delay, const char *why)
 {
-	struct mq_leaf lf;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	char name[MQ_NAME_MAX + 1], head[128];
 	int64_t now, ready, guard;
 	int err, status;
@@ -281,7 +280,6 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
 	guard = ready > now + RETRY_GUARD ? ready : now + RETRY_GUARD;
 	if (mq_stamp(sp->cur, name, guard) == -1)
 		return failed(path, errno);
-	lf.fd[0] = -1;
 	err = mq_leaf_enter(sp->new, &lf, ready, sp->cur, name, name,
 	    into_new(sp));
 	if (err == 0 && guard != ready)

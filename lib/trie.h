@@ -16,6 +16,9 @@ struct mq_leaf {
 	char bad[72];		/* which: "K1", "K1/K2" or "K1/K2/K3" */
 };
 
+/* A leaf not yet opened: mq_leaf_enter opens it. */
+#define MQ_LEAF_CLOSED { .fd = { -1, -1, -1 } }
+
 /* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET
  * when that is now or past, else ready itself. */
 int64_t mq_ready_key(int64_t ready);
