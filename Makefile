@@ -15,9 +15,9 @@ MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
-LIB = diag clock duration policy name dir print spool trie sweep counts \
-	reason key group share move take lease writer operands opt dlq wait \
-	pool stat report topic
+LIB = diag clock duration policy name dir rename print spool trie sweep \
+	counts limit reason key lost group share move claim take lease writer \
+	operands opt dlq wait pool stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 # A static archive: each program takes from it only the objects it uses.

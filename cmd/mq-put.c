@@ -1,6 +1,5 @@
 /* mq-put: enqueue messages. */
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,7 +13,6 @@
 #include "key.h"
 #include "opt.h"
 #include "spool.h"
-#include "stat.h"
 #include "topic.h"
 #include "writer.h"
 
@@ -26,9 +24,6 @@ struct put {
 	const char *key;
 	char dup[MQ_ID_MAX + 1];	/* -k: the earlier put's id */
 	int split;		/* 0: one message per input; else '\n' or 0 */
-	long room;		/* messages that fit before a limit (-m) */
-	long limit;		/* the limit that room counts down to */
-	const char *full;	/* the spool that has least room */
 	char buf[BUFSIZE];
 };
 
@@ -40,33 +35,8 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-static int
-full(struct put *p)
-{
-	if (p->room <= 0) {
-		(void)mq_writer_flush(&p->w);	/* what fits is reported */
-		mq_warnx(p->full, "spool full (%ld messages, limit %ld)",
-		    p->limit - p->room, p->limit);
-		return MQ_EX_TEMPFAIL;
-	}
-	return MQ_EX_OK;
-}
-
-static int
-begin(struct put *p)
-{
-	int status;
-
-	/* A keyed put checks at commit: a duplicate is no put at all. */
-	if (p->key == NULL) {
-		if ((status = full(p)) != MQ_EX_OK)
-			return status;
-		p->room--;
-	}
-	return mq_msg_begin(&p->w);
-}
-
-/* The payload is in tmp/: with -k, the key decides whether it is put. */
+/* The payload is in tmp/: with -k, the key decides whether it is put;
+ * a limit, whether it fits (the writer). */
 static int
 commit(struct put *p)
 {
@@ -75,12 +45,11 @@ commit(struct put *p)
 	if (p->key == NULL)
 		return mq_msg_commit(&p->w);
 	if ((status = mq_key_claim(p->w.sp, p->key, &p->k, p->dup)) !=
-	    MQ_EX_OK || p->dup[0] != '\0' || (status = full(p)) != MQ_EX_OK) {
+	    MQ_EX_OK || p->dup[0] != '\0') {
 		mq_msg_abort(&p->w);
 		mq_key_release(p->w.sp, &p->k);
 		return status;
 	}
-	p->room--;
 	if ((status = mq_msg_commit(&p->w)) != MQ_EX_OK)
 		mq_key_release(p->w.sp, &p->k);
 	return status;
@@ -119,12 +88,12 @@ put_input(struct put *p, int fd, const char *name)
 	char *end;
 	int open_msg = 0, status = MQ_EX_OK;
 
-	if (!p->split && (status = begin(p)) != MQ_EX_OK)
+	if (!p->split && (status = mq_msg_begin(&p->w)) != MQ_EX_OK)
 		return status;
 	open_msg = !p->split;
 	while ((n = fill(p, fd)) > 0) {
 		for (off = 0; off < (size_t)n && status == MQ_EX_OK; ) {
-			if (!open_msg && (status = begin(p)) != MQ_EX_OK)
+			if (!open_msg && (status = mq_msg_begin(&p->w)) != MQ_EX_OK)
 				break;
 			open_msg = 1;
 			len = (size_t)n - off;
@@ -195,15 +164,13 @@ put_keyed(struct put *p, const char *file)
 }
 
 /* The spools a put goes to: the one named, or each subscriber of the
- * topic it names; and how much room the fullest has. */
+ * topic it names. */
 static int
-open_targets(struct put *p, const char *path, long max,
-    struct mq_spool ***out, size_t *n)
+open_targets(const char *path, struct mq_spool ***out, size_t *n)
 {
 	struct mq_spool **sps;
 	struct mq_names paths;
 	size_t i;
-	long depth, limit;
 	int status = MQ_EX_OK;
 
 	*n = 0;
@@ -222,13 +189,6 @@ open_targets(struct put *p, const char *path, long max,
 			break;
 		}
 		*n = i + 1;
-		limit = max >= 0 ? max : sps[i]->pol.max_depth;
-		if (limit > 0 && (status = mq_depth(sps[i], limit, &depth)) ==
-		    MQ_EX_OK && limit - depth < p->room) {
-			p->room = limit - depth;
-			p->limit = limit;
-			p->full = sps[i]->path;
-		}
 		mq_tmp_sweep(sps[i]);
 	}
 	mq_names_free(&paths);
@@ -272,11 +232,14 @@ main(int argc, char *argv[])
 		return MQ_EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	p->room = LONG_MAX;
+	/* Nothing is put whose id could not be printed. */
+	if (fcntl(STDOUT_FILENO, F_GETFL) == -1)
+		return mq_fail(MQ_EX_IOERR, "standard output", errno);
 	sps = NULL;
-	status = open_targets(p, argv[0], max, &sps, &n);
+	status = open_targets(argv[0], &sps, &n);
 	if (status == MQ_EX_OK)
-		status = mq_writer_init(&p->w, sps, n, delay, stdout, '\n');
+		status = mq_writer_init(&p->w, sps, n, max, delay, stdout,
+		    '\n');
 	if (status == MQ_EX_OK) {
 		p->w.group = group;
 		if (key != NULL && sps[0]->pol.dedup_window > 0) {

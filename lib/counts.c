@@ -1,7 +1,10 @@
-/* counts: how many messages were ever put and acked.
+/* counts: how many messages were ever put and acked, and when the last
+ * was put.
  *
- * SPOOL/.counts is two fixed-width lines, "put_total N" and "ack_total
- * N", N 20 digits, so `cat` reads it. A producer or an acker adds to its
+ * SPOOL/.counts is fixed-width lines, "put_total N" and "ack_total N",
+ * N 20 digits, so `cat` reads it, and "put_last T", the time in
+ * microseconds of the latest id put: a floor under the ids of later puts,
+ * so that they keep growing when a producer's clock is behind (name.c). A producer or an acker adds to its
  * line in place under an fcntl write lock on that line's bytes alone, so
  * puts and acks never wait for each other: lock, pread, pwrite, unlock.
  * Nothing is fsynced: the counters serve rates and monitoring, and a
@@ -22,7 +25,8 @@
 
 #define LINE 31			/* "put_total " + 20 digits + '\n' */
 
-static const char *const label[] = { "put_total ", "ack_total " };
+static const char *const label[] = { "put_total ", "ack_total ",
+    "put_last  " };
 
 static int
 counts_fd(struct mq_spool *sp)
@@ -78,6 +82,32 @@ mq_count(struct mq_spool *sp, int which, long n)
 	    (long long)(v + n));
 	(void)pwrite(fd, line, LINE, (off_t)which * LINE);
 	(void)mq_lock(fd, F_UNLCK, (off_t)which * LINE, LINE, 1);
+}
+
+int64_t
+mq_counts_last(struct mq_spool *sp)
+{
+	char line[LINE + 1];
+	int fd;
+
+	if ((fd = counts_fd(sp)) == -1 ||
+	    pread(fd, line, LINE, (off_t)MQ_LAST * LINE) != LINE)
+		return 0;
+	line[LINE] = '\0';
+	return parse(line, MQ_LAST);
+}
+
+void
+mq_counts_set_last(struct mq_spool *sp, int64_t us, int64_t was)
+{
+	char line[LINE + 1];
+	int fd;
+
+	if (us <= was || (fd = counts_fd(sp)) == -1)
+		return;
+	snprintf(line, sizeof(line), "%s%020lld\n", label[MQ_LAST],
+	    (long long)us);
+	(void)pwrite(fd, line, LINE, (off_t)MQ_LAST * LINE);
 }
 
 int

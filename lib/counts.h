@@ -6,10 +6,16 @@
 
 #include "spool.h"
 
-enum { MQ_PUTS, MQ_ACKS };
+enum { MQ_PUTS, MQ_ACKS, MQ_LAST };
 
 /* Adds n to a counter. Best effort: a failure is silent. */
 void mq_count(struct mq_spool *sp, int which, long n);
+/* The time (us) of the latest id put, or 0. */
+int64_t mq_counts_last(struct mq_spool *sp);
+/* Records us as the latest put, when it is later than was (what
+ * mq_counts_last said). Best effort, unlocked: concurrent producers may
+ * leave either's, which is as good a floor. */
+void mq_counts_set_last(struct mq_spool *sp, int64_t us, int64_t was);
 /* Reads both counters; -1 when the spool has none yet. */
 int mq_counts_read(struct mq_spool *sp, int64_t *puts, int64_t *acks);
 

@@ -40,6 +40,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "group.h"
+#include "rename.h"
 #include "sweep.h"
 #include "trie.h"
 #include "wait.h"
@@ -224,7 +225,7 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 	struct mq_spool *sp = g->sp;
 	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	struct mq_name n;
-	struct stat st, after;
+	struct stat st;
 	int err;
 
 	if (mq_name_parse(name, &n) == -1 || n.attempts != 0 ||
@@ -248,12 +249,9 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 		if (err != 0 && err != EEXIST)
 			return fail(g, name, err);
 	}
-	if (renameat(leaffd, name, g->dir, name) == -1)
-		return fail(g, name, errno);
 	/* Already the front (a crash after this rename, lost with its
-	 * directory's fsync): rename did nothing; the trie's link goes. */
-	if (fstatat(leaffd, name, &after, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    after.st_ino == st.st_ino && unlinkat(leaffd, name, 0) == -1)
+	 * directory's fsync): the move is finished, the trie's link goes. */
+	if (mq_rename(leaffd, name, g->dir, name, MQ_RENAME_FINISH) == -1)
 		return fail(g, name, errno);
 	if (sp->pol.sync && (mq_fsync(g->dir) == -1 || mq_fsync(leaffd) == -1))
 		return fail(g, NULL, errno);
@@ -343,6 +341,52 @@ mq_group_release(struct mq_spool *sp, const char *group, ino_t ino)
 	return g.status;
 }
 
+int
+mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
+{
+	struct group g;
+	struct mq_name m = *n;
+	struct stat st;
+	char name[MQ_NAME_MAX + 1];
+	int64_t ready;
+	int err, r;
+
+	if ((r = group_open(sp, n->group, &g, MQ_OPEN)) == 1)
+		return MQ_EX_LOST;
+	if (r == -1)
+		return open_fail(&g, MQ_EX_IOERR);
+	m.attempts = 0;
+	mq_name_format(name, &m);
+	/* Still waiting in the trie: it goes, nobody saw it. */
+	if ((err = mq_leaf_unlink(g.dir, mq_id_ms(m.id), name)) != ENOENT) {
+		if (err != 0)
+			fail(&g, name, err);
+		group_close(&g);
+		return g.status;
+	}
+	/* Let through: its link in new/ (keyed by its ready time, rounded
+	 * or not as it was then), if no taker has it yet, and the front. */
+	g.status = MQ_EX_LOST;
+	if (fstatat(g.dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		ready = mq_ts_ms(&st.st_mtim);
+		if ((err = mq_leaf_unlink(sp->new, ready - ready % MQ_BUCKET,
+		    name)) == ENOENT)
+			err = mq_leaf_unlink(sp->new, ready, name);
+		if (err == 0) {
+			g.status = MQ_EX_OK;
+			if (unlinkat(g.dir, name, 0) == -1 && errno != ENOENT)
+				fail(&g, name, errno);
+			else
+				advance(&g, st.st_ino);
+		} else if (err != ENOENT) {
+			g.status = MQ_EX_OK;
+			fail(&g, name, err);
+		}
+	}
+	group_close(&g);
+	return g.status;
+}
+
 static int
 sweep_group(int dirfd, const char *name, const struct stat *st, void *arg)
 {
@@ -386,49 +430,5 @@ mq_group_names(struct mq_spool *sp, struct mq_names *names)
 			free(names->v[i]);	/* .swept, or not ours */
 	}
 	names->n = n;
-	return 0;
-}
-
-struct tally {
-	long n, limit;
-};
-
-static int
-tally(int leaffd, const char *leaf, const char *name, void *arg)
-{
-	struct tally *t = arg;
-	struct mq_name n;
-
-	(void)leaffd;
-	(void)leaf;
-	if (mq_name_parse(name, &n) == 0)
-		t->n++;
-	return t->n >= t->limit ? 1 : 0;
-}
-
-int
-mq_group_count(struct mq_spool *sp, long limit, long *count)
-{
-	struct mq_names names;
-	struct tally t;
-	char path[4096];
-	size_t i;
-	int fd;
-
-	*count = 0;
-	if (mq_group_names(sp, &names) == -1)
-		return -1;
-	t.n = 0;
-	t.limit = limit;
-	for (i = 0; i < names.n && t.n < limit; i++) {
-		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
-			continue;
-		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
-		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, tally,
-		    &t);
-		close(fd);
-	}
-	mq_names_free(&names);
-	*count = t.n;
 	return 0;
 }

@@ -21,6 +21,10 @@ int mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
  * done/ or dlq/. ino is the file it was (0: unknown). Lets the group's
  * next member through. Returns an exit status. */
 int mq_group_release(struct mq_spool *sp, const char *group, ino_t ino);
+/* Removes the member n, if no taker has it yet: from the trie, or,
+ * let through, from new/ and the front (the group then moves on).
+ * MQ_EX_LOST, unreported, when it is not waiting. */
+int mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n);
 /* Lets through the next member of every group whose front was finished
  * by a process that died before releasing it; at most once a minute. */
 void mq_group_sweep(struct mq_spool *sp, int64_t now);
@@ -28,8 +32,4 @@ void mq_group_sweep(struct mq_spool *sp, int64_t now);
 /* The groups of sp (names under group/ that a group may have), into
  * names (empty when there is no group/). 0, or -1 with errno set. */
 int mq_group_names(struct mq_spool *sp, struct mq_names *names);
-/* Counts the waiting members of every group (not the fronts), stopping at
- * limit. 0, or -1 with errno set. */
-int mq_group_count(struct mq_spool *sp, long limit, long *count);
-
 #endif

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "lease.h"
+#include "lost.h"
 
 static int
 not_lease(const char *path, const char *why)
@@ -126,6 +127,10 @@ mq_lease_open(struct mq_lease *l, const char *path)
 	}
 	if (!S_ISREG(st.st_mode))
 		return not_lease(path, "not a regular file");
+	/* A name whose lease was reclaimed: a file under it is a stale
+	 * holder's (lost.c). */
+	if (mq_lost_stale(l->sp, &l->n) == 1)
+		return mq_lease_lost(path);
 	return MQ_EX_OK;
 }
 

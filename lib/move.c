@@ -12,8 +12,9 @@
  *                                  (a topic: a link each)     mq_move_flush
  *   hold      tmp/ID, dlq/NAME     group/G/K1/K2/K3/NAME      mq_move_put_group
  *   promote   group/G/.../NAME     new/.../NAME + group/G/NAME  (group.c)
- *   claim     new/.../ID,N         cur/ID,N+1                 mq_move_claim
- *   extend    cur/ID,N             (its deadline)             mq_move_extend
+ *   claim     new/.../ID,N         cur/ID,N+1                 mq_move_claim*
+ *   unclaim   cur/ID,N+1 (unseen)  new/.../ID,N               mq_move_unclaim*
+ *   extend    cur/ID,N             (its deadline)             mq_move_extend*
  *   expire    cur/ID,N             new/.../ID,N or dlq/       mq_move_expire
  *   retry     cur/ID,N             new/.../ID,N or dlq/       mq_move_retry
  *   bury      cur/ or new/         dlq/ID,N                   mq_move_bury
@@ -21,12 +22,15 @@
  *   prune     done/ID,N            gone (past keep)           (by ack)
  *   redrive   dlq/ID,N,G           new/.../ID,0,G+1 or hold   mq_move_redrive
  *   delete    dlq/ID,N             gone                       mq_move_delete
+ *   withdraw  new/.../ID,N, or its group's trie or front: gone
+ *                                  (not taken yet)            mq_move_withdraw
  *   release   group/G/NAME         gone (front finished)      (by ack, bury,
  *                                                             delete; swept:
  *                                                             mq_move_sweep)
  *
- * Each row does its own stamps, fsyncs, reason, counts, bell and group
- * release. Choosing what to move is the callers': take.c picks ready
+ * (* in claim.c: the claim, the row processes race for, needs more than a
+ * rename; the lease's own moves after it are there too.) Each row does
+ * its own stamps, fsyncs, reason, counts, bell and group release. Choosing what to move is the callers': take.c picks ready
  * messages and expired leases, lease.c checks a lease path a user gives,
  * dlq.c lists dead letters, pool.c maps a command's exit status to a row,
  * writer.c writes tmp/ and prints ids.
@@ -44,9 +48,10 @@
 #include "dir.h"
 #include "group.h"
 #include "lease.h"
+#include "lost.h"
 #include "move.h"
 #include "reason.h"
-#include "share.h"
+#include "rename.h"
 #include "sweep.h"
 #include "wait.h"
 
@@ -113,112 +118,7 @@ mq_move_sweep(struct mq_spool *sp, int64_t now)
 	mq_group_sweep(sp, now);
 }
 
-/* claim */
-
-/* On a network file system, the lock that makes one taker of many claim
- * a message: two clients renaming one file to one lease name at the same
- * instant may both be told it worked (GlusterFS answers a rename whose
- * source is gone and whose target is that same file as a replay of its
- * own). Under a write lock on the file, its stamp and rename are one
- * client's; another finds it locked, or, after, gone. The descriptor
- * (closed when the claim is done), -2 to claim without a lock (the file
- * is not ours to open for writing), or -1: leave it. */
-static int
-claim_lock(int leaffd, const char *name)
-{
-	int fd;
-
-	fd = openat(leaffd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return errno == EACCES ? -2 : -1;
-	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The stamp failed (errno): another taker won (ENOENT), or we may not
- * set the file's time (only its owner may: said once, never in silence). */
-static void
-stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
-{
-	char what[4096];
-
-	if (errno == ENOENT)
-		return;
-	snprintf(what, sizeof(what), "%s/%s", leaf, name);
-	if (errno == EPERM || errno == EACCES) {
-		if (c->denied++ == 0)
-			(void)mq_fail(MQ_EX_IOERR, what, errno);
-		c->status = mq_worst(c->status, MQ_EX_NOPERM);
-	} else {
-		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
-		    errno));
-	}
-}
-
-int
-mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
-    const char *name, const struct mq_name *n, nlink_t nlink,
-    struct mq_claim *c)
-{
-	struct mq_name l = *n;
-	char what[4096];
-	int lk = -2, r, err;
-
-	if (sp->remote == -1)
-		sp->remote = mq_remote_fs(sp->new);
-	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
-		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
-	if (nlink > 1 && n->group[0] == '\0' &&
-	    (r = mq_unshare(sp, leaffd, name, lk >= 0)) != 0) {
-		err = errno;
-		if (lk >= 0)
-			close(lk);
-		if (r == 1)
-			return MQ_CLAIM_AGAIN;
-		if (err != ENOENT) {
-			snprintf(what, sizeof(what), "%s/%s", leaf, name);
-			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-			    what, err));
-		}
-		return MQ_CLAIM_SKIP;
-	}
-	/* The deadline first: the lease is never seen expired in cur/. */
-	if (mq_stamp(leaffd, name, c->deadline) == -1) {
-		err = errno;
-		if (lk >= 0)
-			close(lk);
-		errno = err;
-		stamp_failed(leaf, name, c);
-		return MQ_CLAIM_SKIP;
-	}
-	l.attempts++;
-	mq_name_format(c->lease, &l);
-	r = renameat(leaffd, name, sp->cur, c->lease);
-	err = errno;
-	if (lk >= 0)
-		close(lk);
-	if (r == -1) {
-		if (err == ENOENT)
-			return MQ_CLAIM_SKIP;	/* another taker won */
-		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
-		    mq_spool_where(sp, "cur", c->lease, what, sizeof(what)),
-		    err));
-		return MQ_CLAIM_STOP;
-	}
-	return MQ_CLAIMED;
-}
-
-/* extend, expire, retry, bury, ack */
-
-int
-mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline)
-{
-	return mq_stamp(sp->cur, name, deadline);
-}
+/* expire, retry, bury, ack */
 
 int
 mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
@@ -228,22 +128,34 @@ mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
 	char why[128], what[4096];
 	int err, status;
 
+	mq_spool_where(sp, "cur", name, what, sizeof(what));
 	/* A runner holding a lock is alive: its lease stays. */
 	if (mq_lease_locked(sp, name))
 		return MQ_EX_OK;
+	/* Not a lease: a file under a name already reclaimed (lost.c). */
+	if (mq_lost_stale(sp, n) == 1) {
+		if (unlinkat(sp->cur, name, 0) == 0)
+			mq_warnx(what, "not a lease but a file made under a lost "
+			    "lease's name (a touch after it was reclaimed?): "
+			    "removed");
+		return MQ_EX_OK;
+	}
 	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
 		snprintf(why, sizeof(why), "attempts ran out: lease expired on "
 		    "attempt %lu of %ld", n->attempts, sp->pol.max_attempts);
 		status = mq_move_bury(sp, sp->cur, n, NULL, NULL, why);
+		if (status == MQ_EX_OK)
+			mq_lost_record(sp, n);
 		return status == MQ_EX_LOST ? MQ_EX_OK : status;
 	}
 	err = mq_leaf_enter(sp->new, &lf, mq_ready_key(deadline), sp->cur,
 	    name, name, into_new(sp));
 	if (lf.fd[0] != -1)
 		mq_leaf_close(&lf);
+	if (err == 0)
+		mq_lost_record(sp, n);	/* its holder may still use the name */
 	if (err != 0 && err != ENOENT)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", name,
-		    what, sizeof(what)), err);
+		return mq_fail(MQ_EX_IOERR, what, err);
 	return MQ_EX_OK;
 }
 
@@ -315,7 +227,7 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 	st.st_ino = 0;
 	if (n->group[0] != '\0')
 		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
-	if (renameat(fromfd, name, sp->dlq, name) == -1) {
+	if (mq_rename(fromfd, name, sp->dlq, name, MQ_RENAME_FINISH) == -1) {
 		if (errno == ENOENT)	/* someone else moved it */
 			return path != NULL ? mq_lease_lost(path) : MQ_EX_LOST;
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name,
@@ -362,7 +274,7 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	if (n->group[0] != '\0')
 		(void)fstatat(sp->cur, name, &st, AT_SYMLINK_NOFOLLOW);
 	if (sp->pol.keep == 0 ? unlinkat(sp->cur, name, 0) == -1 :
-	    renameat(sp->cur, name, sp->done, name) == -1)
+	    mq_rename(sp->cur, name, sp->done, name, MQ_RENAME_FINISH) == -1)
 		return failed(path, errno);
 	mq_reason_clear(sp, n->id);
 	mq_count(sp, MQ_ACKS, 1);
@@ -374,6 +286,25 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	/* Its group's next goes. */
 	if (n->group[0] != '\0')
 		return mq_group_release(sp, n->group, st.st_ino);
+	return MQ_EX_OK;
+}
+
+/* withdraw */
+
+int
+mq_move_withdraw(struct mq_spool *sp, int64_t key, const struct mq_name *n)
+{
+	char name[MQ_NAME_MAX + 1], what[4096];
+	int err;
+
+	if (n->group[0] != '\0')
+		return mq_group_withdraw(sp, n);
+	mq_name_format(name, n);
+	if ((err = mq_leaf_unlink(sp->new, key, name)) == ENOENT)
+		return MQ_EX_LOST;	/* taken, or never there */
+	if (err != 0)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "new", name,
+		    what, sizeof(what)), err);
 	return MQ_EX_OK;
 }
 

@@ -34,16 +34,22 @@ struct mq_claim {
 	int denied;		/* refusals to set a time (only the first told) */
 	char lease[MQ_NAME_MAX + 1];	/* claimed: its name in cur/ */
 };
-enum { MQ_CLAIMED, MQ_CLAIM_SKIP, MQ_CLAIM_AGAIN, MQ_CLAIM_STOP };
+enum { MQ_CLAIMED, MQ_CLAIM_SKIP, MQ_CLAIM_STOP };
 /* claim: leaffd/name, a ready message n (with nlink links) in new/ (leaf
  * names the leaf in messages), leased as cur/ID,N+1 until c->deadline.
+ * A file with other names is copied first (a topic's), or, named as a
+ * group member, leased only when its group knows it. The deadline is
+ * the holder's alone: set before the rename, and again after it.
  * MQ_CLAIMED, with c->lease; MQ_CLAIM_SKIP: not ours (another taker won,
  * it is being claimed elsewhere, or an error made c->status worse);
- * MQ_CLAIM_AGAIN: it was replaced by a copy of its own, to look at again;
  * MQ_CLAIM_STOP: an error, c->status worse, that ends the take. */
 int mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
     const char *name, const struct mq_name *n, nlink_t nlink,
     struct mq_claim *c);
+/* unclaim: the lease just claimed, never handed to anyone (its path could
+ * not be printed), back to new/ ready now, as it was: no attempt spent.
+ * Returns an exit status. */
+int mq_move_unclaim(struct mq_spool *sp, const char *lease);
 /* extend: the deadline of cur/name moved to deadline (ms). 0, or -1 with
  * errno set (ENOENT: the lease is lost). */
 int mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline);
@@ -79,6 +85,11 @@ int mq_move_redrive(struct mq_spool *sp, const struct mq_name *n,
 /* delete: the dead letter n and its reason. MQ_EX_LOST, unreported, when
  * it is gone. */
 int mq_move_delete(struct mq_spool *sp, const struct mq_name *n);
+/* withdraw: a message waiting in new/ (in the leaf of key) or in its
+ * group removed, if no taker has it yet (a put whose id could not be
+ * printed). MQ_EX_LOST, unreported, when it is no longer waiting. */
+int mq_move_withdraw(struct mq_spool *sp, int64_t key,
+    const struct mq_name *n);
 /* release, swept: lets through the next member of every group whose
  * front was finished by a process that died before releasing it; at most
  * once a minute. */

@@ -61,10 +61,32 @@ mq_random(void)
 	return z ^ (z >> 31);
 }
 
+static int64_t last;		/* us of the last id made, or the floor */
+
+void
+mq_id_floor(int64_t us)
+{
+	if (us > last)
+		last = us;
+}
+
+int64_t
+mq_id_last(void)
+{
+	return last;
+}
+
+int64_t
+mq_id_clock_ms(void)
+{
+	int64_t now = mq_now_ms();
+
+	return now > last / 1000 ? now : last / 1000;
+}
+
 void
 mq_id_new(char id[MQ_ID_MAX + 1])
 {
-	static int64_t last;
 	static uint64_t rnd;
 	int64_t now;
 

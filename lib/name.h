@@ -17,8 +17,16 @@ struct mq_name {
 	char group[MQ_KEY_MAX + 1];	/* -g: the fourth field; "" for none */
 };
 
-/* A new id, unique across hosts, greater than every id this process made. */
+/* A new id, unique across hosts, greater than every id this process made
+ * and than the floor. */
 void mq_id_new(char id[MQ_ID_MAX + 1]);
+/* Raises the floor: every later id is later than us (us since the epoch),
+ * whatever the clock says. */
+void mq_id_floor(int64_t us);
+/* The time (us) of the last id made, or the floor. */
+int64_t mq_id_last(void);
+/* The clock (ms), but never before the floor. */
+int64_t mq_id_clock_ms(void);
 /* The millisecond of an id's time: where a member waits in its group. */
 int64_t mq_id_ms(const char *id);
 /* Whether s[0..len) is an id: [A-Za-z0-9._-], not starting with '.' or '-'. */

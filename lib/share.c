@@ -11,8 +11,10 @@
  * the old link, now in tmp/, is removed. A crash leaves either the shared
  * file in new/ and a copy in tmp/, or the copy in new/ and the shared
  * link in tmp/; tmp/ debris is swept after 36 hours. Where there is no
- * such swap, the file stays shared (see mq.7). Called by move.c's claim
- * alone.
+ * such swap, the taker leases the copy itself, renaming it from tmp/ to
+ * its lease (never over one) and then dropping the shared name; a crash
+ * between leaves the shared name in new/, delivered again once the lease
+ * is done (at least once). Called by move.c's claim alone.
  */
 #ifdef __linux__
 #define _GNU_SOURCE		/* renameat2 */
@@ -27,15 +29,11 @@
 #include "share.h"
 
 int
-mq_unshare(struct mq_spool *sp, int leaffd, const char *name, int locked)
+mq_unshare(struct mq_spool *sp, int leaffd, const char *name,
+    char copy[MQ_ID_MAX + 1])
 {
-	char copy[MQ_ID_MAX + 1];
-	int err = EINVAL;
+	int err;
 
-#if !(defined(__linux__) && defined(RENAME_EXCHANGE))
-	if (!locked)
-		return 0;	/* no swap here: the file stays shared */
-#endif
 	mq_id_new(copy);
 	if (mq_copy_at(leaffd, name, sp->tmp, copy, sp->pol.sync) == -1)
 		return -1;
@@ -45,15 +43,13 @@ mq_unshare(struct mq_spool *sp, int leaffd, const char *name, int locked)
 		return 0;
 	}
 	err = errno;
-#endif
-	if (locked && (err == EINVAL || err == ENOSYS || err == ENOTSUP)) {
-		if (renameat(sp->tmp, copy, leaffd, name) == 0)
-			return 1;
-		err = errno;
+	if (err != EINVAL && err != ENOSYS && err != ENOTSUP) {
+		(void)unlinkat(sp->tmp, copy, 0);
+		errno = err;
+		return -1;
 	}
-	(void)unlinkat(sp->tmp, copy, 0);
-	if (err == EINVAL || err == ENOSYS || err == ENOTSUP)
-		return 0;	/* no swap here: the file stays shared */
-	errno = err;
-	return -1;
+#else
+	(void)err;
+#endif
+	return 1;	/* no swap here: the copy is leased from tmp/ */
 }

@@ -174,7 +174,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	int made = 0, status;
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
-	sp->reason = sp->key = sp->group = sp->counts = -1;
+	sp->reason = sp->key = sp->group = sp->lost = sp->counts = -1;
 	sp->remote = -1;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
@@ -226,7 +226,8 @@ void
 mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
-	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->counts };
+	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->lost,
+	    &sp->counts };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

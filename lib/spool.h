@@ -8,7 +8,7 @@ struct mq_spool {
 	char *path;		/* as given, trailing slashes removed */
 	int fd;			/* the spool directory */
 	int tmp, new, cur, dlq, done;
-	int reason, key, group;	/* opened when first needed; -1 until then */
+	int reason, key, group, lost;	/* opened when first needed; -1 until */
 	int counts;		/* .counts, opened when first needed */
 	int remote;		/* mq_remote_fs(new); -1 until asked */
 	struct mq_policy pol;

@@ -175,6 +175,52 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	return MQ_EX_OK;
 }
 
+struct members {
+	long n, limit;
+};
+
+static int
+member(int leaffd, const char *leaf, const char *name, void *arg)
+{
+	struct members *t = arg;
+	struct mq_name n;
+
+	(void)leaffd;
+	(void)leaf;
+	if (mq_name_parse(name, &n) == 0)
+		t->n++;
+	return t->n >= t->limit ? 1 : 0;
+}
+
+/* Counts the waiting members of every group (not the fronts), stopping
+ * at limit. 0, or -1 with errno set. */
+static int
+count_held(struct mq_spool *sp, long limit, long *count)
+{
+	struct mq_names names;
+	struct members t;
+	char path[4096];
+	size_t i;
+	int fd;
+
+	*count = 0;
+	if (mq_group_names(sp, &names) == -1)
+		return -1;
+	t.n = 0;
+	t.limit = limit;
+	for (i = 0; i < names.n && t.n < limit; i++) {
+		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
+			continue;
+		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
+		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, member,
+		    &t);
+		close(fd);
+	}
+	mq_names_free(&names);
+	*count = t.n;
+	return 0;
+}
+
 struct depth {
 	long n, limit;
 };
@@ -207,7 +253,7 @@ mq_depth(struct mq_spool *sp, long limit, long *count)
 	if (d.n < limit && mq_trie_files(sp->new, mq_spool_where(sp, "new",
 	    NULL, what, sizeof(what)), INT64_MAX, 0, count_one, &d) == -1)
 		return MQ_EX_IOERR;
-	if (d.n < limit && mq_group_count(sp, limit - d.n, &waiting) == -1)
+	if (d.n < limit && count_held(sp, limit - d.n, &waiting) == -1)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
 		    what, sizeof(what)), errno);
 	*count = d.n + waiting;

@@ -111,8 +111,6 @@ consider(int leaffd, const char *leaf, const char *name, void *arg)
 	}
 	switch (mq_move_claim(sp, leaffd, leaf, name, &n, st.st_nlink,
 	    &k->c)) {
-	case MQ_CLAIM_AGAIN:
-		return consider(leaffd, leaf, name, arg);
 	case MQ_CLAIM_SKIP:
 		return 0;
 	case MQ_CLAIM_STOP:

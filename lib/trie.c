@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+#include "rename.h"
 #include "trie.h"
 
 #define RETRIES 1000		/* leaves removed under us before giving up */
@@ -107,6 +108,41 @@ mq_leaf_open(int root, int64_t key, struct mq_leaf *lf)
 	return ENOENT;
 }
 
+int
+mq_leaf_find(int root, int64_t key, struct mq_leaf *lf)
+{
+	char names[3][24];
+	int i, parent = root;
+
+	lf->root = root;
+	lf->key = key;
+	lf->made = 0;
+	lf->why = NULL;
+	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
+	level_names(key, names);
+	for (i = 0; i < 3; i++) {
+		if ((lf->fd[i] = mq_opendir(parent, names[i])) == -1) {
+			mq_leaf_close(lf);
+			return -1;
+		}
+		parent = lf->fd[i];
+	}
+	return 0;
+}
+
+int
+mq_leaf_unlink(int root, int64_t key, const char *name)
+{
+	struct mq_leaf lf;
+	int err;
+
+	if (mq_leaf_find(root, key, &lf) == -1)
+		return errno;
+	err = unlinkat(lf.fd[2], name, 0) == -1 ? errno : 0;
+	mq_leaf_close(&lf);
+	return err;
+}
+
 /* fsync of each parent of a directory we made. */
 static int
 sync_made(struct mq_leaf *lf)
@@ -155,7 +191,7 @@ mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 			lf->made |= made;
 		}
 		if ((flags & MQ_LEAF_LINK ? linkat(fromfd, from, lf->fd[2], to, 0) :
-		    renameat(fromfd, from, lf->fd[2], to)) == 0)
+		    mq_rename(fromfd, from, lf->fd[2], to, MQ_RENAME_FINISH)) == 0)
 			return 0;
 		err = errno;
 		/* ENOENT with the source still there: the leaf is gone. */

@@ -25,13 +25,20 @@ int64_t mq_ready_key(int64_t ready);
 /* Opens the leaf for key under root, making what is missing; 0, or an
  * errno. */
 int mq_leaf_open(int root, int64_t key, struct mq_leaf *lf);
+/* Opens the leaf for key under root if it exists, making nothing; 0, or
+ * -1 with errno set (ENOENT: there is none). */
+int mq_leaf_find(int root, int64_t key, struct mq_leaf *lf);
+/* Unlinks name from the leaf of key under root, if there is one: 0, or
+ * an errno (ENOENT: no such leaf or name). */
+int mq_leaf_unlink(int root, int64_t key, const char *name);
 /* fsync of the leaf, and of each parent of a directory we made. */
 int mq_leaf_sync(struct mq_leaf *lf);
 void mq_leaf_close(struct mq_leaf *lf);
 /* renameat(fromfd, from, leaf, to) for the leaf of key under root,
  * reopening a leaf removed meanwhile. lf is open, or lf->fd[0] == -1: it
- * is opened for key and left open for the caller (who closes it).
- * MQ_LEAF_LINK: linkat instead of renameat. MQ_LEAF_PRESYNC: a directory
+ * is opened for key and left open for the caller (who closes it). The
+ * rename never replaces a file (mq_rename: EEXIST). MQ_LEAF_LINK: linkat
+ * instead. MQ_LEAF_PRESYNC: a directory
  * made for the leaf is fsynced into its parent before anything goes into
  * it, so a message moved from a state directory never lands in a
  * directory a power cut could lose. MQ_LEAF_EARLIER: when no directory

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counts.h"
 #include "diag.h"
 #include "dir.h"
 #include "move.h"
@@ -60,9 +61,10 @@ catch_signals(void)
 
 int
 mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
-    int64_t delay, FILE *out, int delim)
+    long limit, int64_t delay, FILE *out, int delim)
 {
 	size_t i;
+	int status = MQ_EX_OK;
 
 	memset(w, 0, sizeof(*w));
 	w->sp = sps[0];
@@ -79,15 +81,23 @@ mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
 		w->to[i].sp = sps[i];
 		w->to[i].leaf.fd[0] = w->to[i].leaf.fd[1] = -1;
 		w->to[i].leaf.fd[2] = -1;
+		w->to[i].lim.fd = -1;
+		w->to[i].lim.limit = limit >= 0 ? limit : sps[i]->pol.max_depth;
+		/* Ids later than every put before, whatever our clock. */
+		w->to[i].last = mq_counts_last(sps[i]);
+		mq_id_floor(w->to[i].last);
+		if (status == MQ_EX_OK)
+			status = mq_limit_open(sps[i], w->to[i].lim.limit,
+			    &w->to[i].lim);
 	}
 	catch_signals();
-	return MQ_EX_OK;
+	return status;
 }
 
 static const char *
 tmp_where(struct mq_writer *w, char *buf, size_t len)
 {
-	return mq_spool_where(w->sp, "tmp", w->id, buf, len);
+	return mq_spool_where(w->sp, "tmp", w->tmp, buf, len);
 }
 
 int
@@ -95,10 +105,10 @@ mq_msg_begin(struct mq_writer *w)
 {
 	char what[4096];
 
-	mq_id_new(w->id);
-	memcpy(sig_name, w->id, sizeof(sig_name));
+	mq_id_new(w->tmp);	/* a name for tmp/; its id comes at commit */
+	memcpy(sig_name, w->tmp, sizeof(sig_name));
 	sig_tmpfd = w->sp->tmp;
-	w->fd = openat(w->sp->tmp, w->id, O_WRONLY | O_CREAT | O_EXCL |
+	w->fd = openat(w->sp->tmp, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (w->fd == -1) {
 		sig_tmpfd = -1;
@@ -125,7 +135,7 @@ mq_msg_abort(struct mq_writer *w)
 	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
-	(void)unlinkat(w->sp->tmp, w->id, 0);
+	(void)unlinkat(w->sp->tmp, w->tmp, 0);
 	sig_tmpfd = -1;
 }
 
@@ -156,13 +166,13 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
 		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
-		    w->id, name, 1);
+		    w->tmp, name, 1);
 		if (err != EXDEV)
 			return err;
 	}
 	if (i > 0) {		/* a copy of its own, in its tmp/ */
 		*what = "tmp";
-		if (mq_copy_at(fromfd, w->id, t->sp->tmp, w->id,
+		if (mq_copy_at(fromfd, w->tmp, t->sp->tmp, w->tmp,
 		    t->sp->pol.sync) == -1)
 			return errno;
 		fromfd = t->sp->tmp;
@@ -170,7 +180,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	}
 	if (w->group != NULL) {
 		*what = NULL;	/* reported by the group's put */
-		switch ((w->gstatus = mq_move_put_group(t->sp, fromfd, w->id,
+		switch ((w->gstatus = mq_move_put_group(t->sp, fromfd, w->tmp,
 		    n))) {
 		case MQ_EX_OK: err = 0; break;
 		case MQ_EX_LOST: *what = "tmp"; err = ENOENT; break;
@@ -178,37 +188,72 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		}
 	} else {
 		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
-		    w->id, name, 0);
+		    w->tmp, name, 0);
 	}
 	if (err != 0 && copied)
-		(void)unlinkat(fromfd, w->id, 0);
+		(void)unlinkat(fromfd, w->tmp, 0);
 	return err;
 }
 
-int
-mq_msg_commit(struct mq_writer *w)
+/* Room for the message in every target (limit.c): locked until
+ * unlock_all. MQ_EX_TEMPFAIL, with *full the target that has none. */
+static int
+lock_all(struct mq_writer *w, size_t *full)
 {
-	struct timespec ts[2];
+	struct mq_target *t;
+	size_t i;
+	int status = MQ_EX_OK;
+
+	for (i = 0; i < w->nto && status == MQ_EX_OK; i++) {
+		t = &w->to[i];
+		/* A new batch looks again for a bound made meanwhile. */
+		if (t->lim.fd == -1 && t->leaf.fd[0] == -1 && w->flushed)
+			status = mq_limit_open(t->sp, t->lim.limit, &t->lim);
+		if (status == MQ_EX_OK)
+			status = mq_limit_take(t->sp, &t->lim);
+		*full = i;
+	}
+	if (status != MQ_EX_OK)
+		while (i-- > 0)
+			mq_limit_done(&w->to[i].lim, 0);
+	return status;
+}
+
+static void
+unlock_all(struct mq_writer *w, int put)
+{
+	size_t i;
+
+	for (i = 0; i < w->nto; i++)
+		mq_limit_done(&w->to[i].lim, put);
+}
+
+/* The spool t is full: what was put before is reported, then that. */
+static int
+refuse(struct mq_writer *w, size_t t)
+{
+	const struct mq_limit *l = &w->to[t].lim;
+	int status;
+
+	mq_msg_abort(w);
+	status = mq_writer_flush(w);
+	mq_warnx(w->to[t].sp->path, "spool full (%ld messages, limit %ld)",
+	    l->depth, l->limit);
+	return mq_worst(status, MQ_EX_TEMPFAIL);
+}
+
+/* The message, written and closed in tmp/, into every target. */
+static int
+enter_all(struct mq_writer *w)
+{
 	char what[4096];
 	const char *sub;
 	struct mq_name n;
 	size_t i;
-	int64_t now;
-	int err, fd;
+	int err;
 
-	if (w->to[0].leaf.fd[0] == -1 || w->group != NULL) {
-		now = mq_now_ms();	/* a new batch: its put time */
-		w->base = now > w->base ? now : w->base;
-	}
-	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
-	if (futimens(w->fd, ts) == -1 ||
-	    (w->sp->pol.sync && mq_fsync(w->fd) == -1))
-		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
-	fd = w->fd;
-	w->fd = -1;
-	if (close(fd) == -1)
-		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
 	memset(&n, 0, sizeof(n));
+	mq_id_new(w->id);	/* now: ids are in the order puts complete */
 	memcpy(n.id, w->id, sizeof(n.id));
 	if (w->group != NULL)
 		snprintf(n.group, sizeof(n.group), "%s", w->group);
@@ -226,9 +271,43 @@ mq_msg_commit(struct mq_writer *w)
 			mq_msg_abort(w);
 			return MQ_EX_DATAERR;
 		}
-		return commit_fail(w, mq_spool_where(w->to[i].sp, sub, w->id,
+		return commit_fail(w, mq_spool_where(w->to[i].sp, sub, w->tmp,
 		    what, sizeof(what)), err);
 	}
+	return MQ_EX_OK;
+}
+
+int
+mq_msg_commit(struct mq_writer *w)
+{
+	struct timespec ts[2];
+	char what[4096];
+	size_t full;
+	int64_t now;
+	int status, fd;
+
+	if (w->to[0].leaf.fd[0] == -1 || w->group != NULL) {
+		now = mq_id_clock_ms();	/* a new batch: its put time */
+		w->base = now > w->base ? now : w->base;
+	}
+	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
+	if (futimens(w->fd, ts) == -1 ||
+	    (w->sp->pol.sync && mq_fsync(w->fd) == -1))
+		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
+	fd = w->fd;
+	w->fd = -1;
+	if (close(fd) == -1)
+		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
+	if ((status = lock_all(w, &full)) == MQ_EX_TEMPFAIL)
+		return refuse(w, full);
+	if (status != MQ_EX_OK) {
+		mq_msg_abort(w);
+		return status;
+	}
+	status = enter_all(w);
+	unlock_all(w, status == MQ_EX_OK);
+	if (status != MQ_EX_OK)
+		return status;
 	sig_tmpfd = -1;
 	memcpy(w->ids[w->n++], w->id, sizeof(w->id));
 	if (w->n == MQ_BATCH)
@@ -236,38 +315,103 @@ mq_msg_commit(struct mq_writer *w)
 	return MQ_EX_OK;
 }
 
+/* Takes back the messages of ids[from..n): their ids could not be
+ * printed. Says which could not be (a taker has one already). */
+static void
+take_back(struct mq_writer *w, size_t from, int err)
+{
+	struct mq_name n;
+	size_t i, j, back = 0;
+	int status;
+
+	for (i = from; i < w->n; i++) {
+		memset(&n, 0, sizeof(n));
+		memcpy(n.id, w->ids[i], sizeof(n.id));
+		if (w->group != NULL)
+			snprintf(n.group, sizeof(n.group), "%s", w->group);
+		for (j = 0, status = MQ_EX_OK; j < w->nto; j++)
+			status = mq_worst(status, mq_move_withdraw(w->to[j].sp,
+			    w->to[j].leaf.key, &n));
+		if (status == MQ_EX_OK)
+			back++;
+		else
+			mq_warnx(w->ids[i], "put, and taken already: its id "
+			    "could not be printed");
+	}
+	mq_warnx("standard output", "%s: %zu message%s taken back", strerror(err),
+	    back, back == 1 ? "" : "s");
+}
+
+/* The ids, each whole or not at all as far as we can tell: how many were
+ * written; *err why the others were not. */
+static size_t
+print_ids(struct mq_writer *w, int *err)
+{
+	char buf[MQ_BATCH * (MQ_ID_MAX + 1)];
+	size_t i, len = 0, done = 0, ends[MQ_BATCH];
+	ssize_t r;
+
+	if (fflush(w->out) == EOF) {
+		*err = errno;
+		return 0;
+	}
+	for (i = 0; i < w->n; i++) {
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%c",
+		    w->ids[i], w->delim);
+		ends[i] = len;
+	}
+	*err = 0;
+	while (done < len) {
+		if ((r = write(fileno(w->out), buf + done, len - done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*err = errno;
+			break;
+		}
+		done += (size_t)r;
+	}
+	for (i = 0; i < w->n && ends[i] <= done; i++)
+		;
+	return i;
+}
+
 int
 mq_writer_flush(struct mq_writer *w)
 {
-	size_t i;
-	int status;
+	struct mq_target *t;
+	size_t i, shown;
+	int status, err;
 
-	for (i = 0; i < w->nto; i++)
-		if ((status = mq_move_flush(w->to[i].sp, &w->to[i].leaf,
-		    (long)w->n)) != MQ_EX_OK)
+	for (i = 0; i < w->nto; i++) {
+		t = &w->to[i];
+		if ((status = mq_move_flush(t->sp, &t->leaf, (long)w->n)) !=
+		    MQ_EX_OK)
 			return status;
-	if (w->out == NULL) {
-		w->n = 0;
-		return MQ_EX_OK;
+		mq_counts_set_last(t->sp, mq_id_last(), t->last);
+		t->last = mq_id_last();
 	}
-	for (i = 0; i < w->n; i++) {
-		fputs(w->ids[i], w->out);
-		putc(w->delim, w->out);
+	if (w->out != NULL && w->n > 0 && (shown = print_ids(w, &err)) <
+	    w->n) {
+		take_back(w, shown, err);
+		w->n = 0;
+		return MQ_EX_IOERR;
 	}
 	w->n = 0;
-	if (fflush(w->out) == EOF || ferror(w->out))
-		return mq_fail(MQ_EX_IOERR, "standard output", errno);
+	w->flushed = 1;
 	return MQ_EX_OK;
 }
 
 int
 mq_writer_finish(struct mq_writer *w)
 {
+	size_t i;
 	int status;
 
 	if (w->fd != -1)
 		mq_msg_abort(w);
 	status = mq_writer_flush(w);
+	for (i = 0; i < w->nto; i++)
+		mq_limit_close(&w->to[i].lim);
 	free(w->ids);
 	free(w->to);
 	w->ids = NULL;

@@ -7,8 +7,9 @@
 #include <stdio.h>
 
 #include "name.h"
-#include "trie.h"
+#include "limit.h"
 #include "spool.h"
+#include "trie.h"
 
 #define MQ_BATCH 256		/* messages per directory fsync and leaf */
 
@@ -16,6 +17,8 @@
 struct mq_target {
 	struct mq_spool *sp;
 	struct mq_leaf leaf;	/* the batch's leaf; fd[0] == -1: none */
+	struct mq_limit lim;	/* its bound (limit.c) */
+	int64_t last;		/* its put_last when we began (counts.c) */
 };
 
 struct mq_writer {
@@ -29,15 +32,21 @@ struct mq_writer {
 	FILE *out;		/* where ids are printed (NULL: nowhere) */
 	int delim;		/* '\n' or '\0' after each id */
 	size_t n;		/* ids put but not yet synced and printed */
+	int flushed;		/* a batch went out: look for bounds anew */
 	char (*ids)[MQ_ID_MAX + 1];
 	int fd;			/* the message being written, or -1 */
-	char id[MQ_ID_MAX + 1];
+	char tmp[MQ_ID_MAX + 1];	/* its name in tmp/ */
+	char id[MQ_ID_MAX + 1];	/* its id: made when it is committed */
 };
 
 /* A writer to the n spools of sps (n > 1: a topic's subscribers, each
- * given every message under the same id, by hard links when it can). */
+ * given every message under the same id, by hard links when it can),
+ * each holding at most limit messages (-1: its max_depth; 0: no limit).
+ * An id is made when its message is committed, so ids (and a group's
+ * order) follow the order puts complete in, and each is later than any
+ * put before it into these spools, whatever the clock says. */
 int mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
-    int64_t delay, FILE *out, int delim);
+    long limit, int64_t delay, FILE *out, int delim);
 /* Syncs and prints what is pending; then frees. Returns an exit status. */
 int mq_writer_finish(struct mq_writer *w);
 
@@ -48,7 +57,8 @@ int mq_msg_begin(struct mq_writer *w);
 int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
 int mq_msg_commit(struct mq_writer *w);
 void mq_msg_abort(struct mq_writer *w);
-/* Makes the pending messages durable and prints their ids. */
+/* Makes the pending messages durable and prints their ids. Those whose
+ * ids cannot be printed are taken back, where no taker has them yet. */
 int mq_writer_flush(struct mq_writer *w);
 
 /* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours

@@ -33,30 +33,36 @@ needs() {
 @test "no file but move.c and the helpers its rows call renames or links a message" {
 	command -v nm >/dev/null || skip "no nm"
 	[ -e "$obj/move.o" ] || skip "no objects beside $bin"
-	# The helpers: trie.c enters a leaf, group.c moves a group's members,
-	# share.c swaps a topic's file for a copy, dir.c replaces a reason or
-	# key file whole (never a message).
+	# The helpers: rename.c never replaces, trie.c enters a leaf, group.c
+	# moves a group's members, share.c swaps a topic's file for a copy,
+	# dir.c replaces a reason, key or lost file whole (never a message).
 	for o in "$obj"/*.o; do
 		case ${o##*/} in
-		move.o|trie.o|group.o|share.o|dir.o) continue ;;
+		move.o|claim.o|trie.o|group.o|share.o|dir.o|rename.o) continue ;;
 		esac
 		run sh -c "nm -u '$o' | grep -wE 'renameat2?|linkat|rename|link'"
 		[ -z "$output" ] || { echo "${o##*/} calls $output" >&2; false; }
 	done
-	# and move.c itself does
-	needs "$obj/move.o" | grep -qx renameat
+	# and the rows themselves move through the one rename
+	needs "$obj/move.o" | grep -qx mq_rename
+	needs "$obj/claim.o" | grep -qx mq_rename
+	needs "$obj/trie.o" | grep -qx mq_rename
 }
 
-@test "the rows of the protocol are move.c's functions" {
+@test "the rows of the protocol are move.c's functions (the claim's in claim.c)" {
 	command -v nm >/dev/null || skip "no nm"
 	[ -e "$obj/move.o" ] || skip "no objects beside $bin"
-	for row in put put_group flush claim extend expire retry bury ack \
+	for row in put put_group flush expire retry bury ack withdraw \
 	    redrive delete sweep; do
 		nm "$obj/move.o" | grep -qw "T mq_move_$row" ||
 			{ echo "no mq_move_$row" >&2; false; }
 	done
+	for row in claim unclaim extend; do
+		nm "$obj/claim.o" | grep -qw "T mq_move_$row" ||
+			{ echo "no mq_move_$row" >&2; false; }
+	done
 	# and nothing below move.c's callers reaches back up to them
-	for o in trie group share reason counts dir sweep; do
+	for o in trie group share reason counts dir sweep rename lost limit; do
 		run sh -c "nm -u '$obj/$o.o' | grep -E 'mq_(move|take|lease_open|pool)_'"
 		[ -z "$output" ] || { echo "$o.o needs $output" >&2; false; }
 	done

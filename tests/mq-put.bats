@@ -259,7 +259,7 @@ interrupt_put() {
 
 @test "a put syncs the file, renames it, then syncs the directory" {
 	command -v strace >/dev/null || skip "strace is not installed"
-	strace -e trace=openat,write,fsync,renameat,rename,close -o trace \
+	strace -e trace=openat,write,fsync,renameat,renameat2,rename,close -o trace \
 		mq-put "$Q" <<<"x" >/dev/null
 	# the last fsync before the rename is the file, the one after a directory
 	awk '/fsync/ { f = NR } /rename/ { r = NR; rf = f } END { exit !(rf && rf < r && f > r) }' trace

@@ -212,7 +212,11 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$status" -eq 64 ]
 	run mq-take -h
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: mq-take [-0] [-n count] [-t timeout] [-w wait] spool..." ]
+	[ "${lines[0]}" = "usage: mq-take [-0] [-n count] [-t timeout] [-w wait] spool..." ]
+	[ "${lines[1]}" = "       mq-take -x duration [-0] [lease...]" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run mq-take -x 1m -n 2 "$Q/cur/x,1"
+	[ "$status" -eq 64 ]
 }
 
 @test "a bad config names the file, the line and the key (65), and nothing is taken" {

@@ -1,0 +1,241 @@
+/* claim: leasing a ready message, and the lease's own moves after it.
+ *
+ * Part of move.c's rows (move.h): claim (new/ -> cur/), unclaim (a lease
+ * never handed out, back as it was) and extend (a lease's deadline). A
+ * claim is the one move two processes race for, so it does more than a
+ * rename: on a network file system it holds a lock on the file (two
+ * clients may both be told their rename worked); a file with other names
+ * becomes a file of its own first (a topic's), or, named as a group's
+ * member, is leased only when its group knows it; and the deadline is
+ * set before the rename (no taker sees the lease expired in cur/) and
+ * again after it (a loser of the race may have set its own in between).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "dir.h"
+#include "move.h"
+#include "rename.h"
+#include "share.h"
+#include "wait.h"
+
+/* On a network file system, the lock that makes one taker of many claim
+ * a message: two clients renaming one file to one lease name at the same
+ * instant may both be told it worked (GlusterFS answers a rename whose
+ * source is gone and whose target is that same file as a replay of its
+ * own). Under a write lock on the file, its stamp and rename are one
+ * client's; another finds it locked, or, after, gone. The descriptor
+ * (closed when the claim is done), -2 to claim without a lock (the file
+ * is not ours to open for writing), or -1: leave it. */
+static int
+claim_lock(int leaffd, const char *name)
+{
+	int fd;
+
+	fd = openat(leaffd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return errno == EACCES ? -2 : -1;
+	if (mq_lock(fd, F_WRLCK, 0, 0, 0) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The stamp failed (errno): another taker won (ENOENT), or we may not
+ * set the file's time (only its owner may: said once, never in silence). */
+static void
+stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
+{
+	char what[4096];
+
+	if (errno == ENOENT)
+		return;
+	snprintf(what, sizeof(what), "%s/%s", leaf, name);
+	if (errno == EPERM || errno == EACCES) {
+		if (c->denied++ == 0)
+			(void)mq_fail(MQ_EX_IOERR, what, errno);
+		c->status = mq_worst(c->status, MQ_EX_NOPERM);
+	} else {
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
+		    errno));
+	}
+}
+
+/* Whether the file st is named name in dirfd: 1, 0, or -1 (errno). */
+static int
+named(int dirfd, const char *name, const struct stat *st)
+{
+	struct stat o;
+
+	if (fstatat(dirfd, name, &o, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return o.st_ino == st->st_ino && o.st_dev == st->st_dev;
+}
+
+/* Whether leaffd/name, a member of group n->group with two links, is
+ * one its group knows: its other link is in the group's trie (being let
+ * through, or a crash left it there) or is the group's front. The trie
+ * is looked at first: the link only moves from there to the front. A
+ * file planted under a member's name (a link to anything) is not known.
+ * 1, 0, or -1 (could not look: errno). */
+static int
+known_member(struct mq_spool *sp, int leaffd, const char *name,
+    const struct mq_name *n, nlink_t nlink)
+{
+	struct mq_name f = *n;
+	struct mq_leaf lf;
+	struct stat st;
+	char other[MQ_NAME_MAX + 1];
+	int gfd, r, err;
+
+	if (nlink != 2)
+		return 0;
+	if (fstatat(leaffd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
+	    (gfd = mq_opendir(sp->group, n->group)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	f.attempts = 0;
+	mq_name_format(other, &f);
+	if ((r = mq_leaf_find(gfd, mq_id_ms(n->id), &lf)) == 0) {
+		r = named(lf.fd[2], other, &st);
+		mq_leaf_close(&lf);
+	}
+	if (r == 0 || (r == -1 && errno == ENOENT))
+		r = named(gfd, other, &st);
+	err = errno;
+	close(gfd);
+	errno = err;
+	return r;
+}
+
+/* A file with other names: a group's member is leased as it is when its
+ * group knows it, and never else; any other gets a copy of its own
+ * (share.c), swapped in under its name (0), or left in tmp/ to be leased
+ * from there (1, *from the copy). -1: not to be claimed now. */
+static int
+own_file(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
+    const struct mq_name *n, nlink_t nlink, char copy[MQ_ID_MAX + 1],
+    struct mq_claim *c)
+{
+	char what[4096];
+	int r;
+
+	snprintf(what, sizeof(what), "%s/%s", leaf, name);
+	if (n->group[0] != '\0') {
+		if ((r = known_member(sp, leaffd, name, n, nlink)) == 1)
+			return 0;
+		if (r == -1)
+			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+			    what, errno));
+		else
+			mq_warnx(what, "not a member its group knows (a file "
+			    "with other names), skipped");
+		return -1;
+	}
+	if ((r = mq_unshare(sp, leaffd, name, copy)) == -1 && errno != ENOENT)
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
+		    errno));
+	return r;
+}
+
+int
+mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
+    const char *name, const struct mq_name *n, nlink_t nlink,
+    struct mq_claim *c)
+{
+	struct mq_name l = *n;
+	char what[4096], copy[MQ_ID_MAX + 1];
+	const char *from = name;
+	int fromfd = leaffd, lk = -2, r = 0, err;
+
+	if (sp->remote == -1)
+		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
+		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
+	if (nlink > 1)
+		r = own_file(sp, leaffd, leaf, name, n, nlink, copy, c);
+	if (r == 1) {
+		fromfd = sp->tmp;	/* the copy is leased, not the name */
+		from = copy;
+	}
+	/* The deadline first: the lease is never seen expired in cur/. */
+	if (r == -1 || mq_stamp(fromfd, from, c->deadline) == -1) {
+		err = errno;
+		if (lk >= 0)
+			close(lk);
+		if (fromfd == sp->tmp)
+			(void)unlinkat(sp->tmp, copy, 0);
+		errno = err;
+		if (r != -1)
+			stamp_failed(leaf, name, c);
+		return MQ_CLAIM_SKIP;
+	}
+	l.attempts++;
+	mq_name_format(c->lease, &l);
+	r = mq_rename(fromfd, from, sp->cur, c->lease, 0);
+	err = errno;
+	if (lk >= 0)
+		close(lk);
+	if (r == -1) {
+		if (fromfd == sp->tmp)
+			(void)unlinkat(sp->tmp, copy, 0);
+		if (err == ENOENT || err == EEXIST)
+			return MQ_CLAIM_SKIP;	/* another taker won */
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
+		    mq_spool_where(sp, "cur", c->lease, what, sizeof(what)),
+		    err));
+		return MQ_CLAIM_STOP;
+	}
+	if (fromfd == sp->tmp)
+		(void)unlinkat(leaffd, name, 0);	/* our shared name */
+	/* Again, now that the lease is ours alone: a taker that lost the
+	 * race may have stamped its own deadline between ours and our
+	 * rename. */
+	if (mq_stamp(sp->cur, c->lease, c->deadline) == -1 && errno == ENOENT)
+		return MQ_CLAIM_SKIP;
+	return MQ_CLAIMED;
+}
+
+int
+mq_move_unclaim(struct mq_spool *sp, const char *lease)
+{
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
+	struct mq_name n;
+	char to[MQ_NAME_MAX + 1], what[4096];
+	int64_t now = mq_now_ms();
+	int err;
+
+	mq_spool_where(sp, "cur", lease, what, sizeof(what));
+	if (mq_name_parse(lease, &n) == -1 || n.attempts == 0) {
+		mq_warnx(what, "not a lease name");
+		return MQ_EX_DATAERR;
+	}
+	n.attempts--;			/* this delivery never happened */
+	mq_name_format(to, &n);
+	/* Its deadline, still ahead, keeps it from takers until the stamp
+	 * below makes it ready: a crash between only delays it. */
+	err = mq_leaf_enter(sp->new, &lf, mq_ready_key(now), sp->cur, lease,
+	    to, MQ_LEAF_EARLIER | (sp->pol.sync ? MQ_LEAF_PRESYNC : 0));
+	if (err == 0)
+		(void)mq_stamp(lf.fd[2], to, now);
+	if (lf.fd[0] != -1)
+		mq_leaf_close(&lf);
+	if (err != 0)
+		return mq_fail(MQ_EX_IOERR, what, err);
+	mq_ring(sp);
+	return MQ_EX_OK;
+}
+
+int
+mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline)
+{
+	return mq_stamp(sp->cur, name, deadline);
+}

@@ -1,0 +1,131 @@
+/* limit: max_depth and mq-put -m, a bound no mix of producers passes.
+ *
+ * SPOOL/.depth is one line, "depth N": N is at least how many messages
+ * the spool holds (ready, delayed, leased, and held in groups). Each
+ * message put takes an fcntl write lock on .depth, and holds it until its
+ * rename into the spool is done: when N + 1 is within the limit, N + 1 is
+ * written and the message goes in; else the spool is counted (a walk that
+ * stops at the limit), N is set to what was found, and the message goes
+ * in only if that leaves room. Takers, acks and dead-lettering never
+ * touch .depth: they only make room, at no cost, so N drifts up and is
+ * put right when it says full. So no two producers ever fill one place,
+ * whatever they are (single puts, batches, keys, groups, topics), and
+ * what is refused is refused before its rename: never seen.
+ *
+ * A producer without a limit counts its puts too, once .depth exists
+ * (made by the first put that had one), looking for it at each batch;
+ * one that began a batch before then is seen at the next count. A spool
+ * never given a limit has no .depth, and its puts cost one failed open a
+ * batch. N is not fsynced: after a power cut the next put that finds it
+ * full counts again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "dir.h"
+#include "limit.h"
+#include "stat.h"
+
+#define LINE 27			/* "depth " + 20 digits + '\n' */
+
+int
+mq_limit_open(struct mq_spool *sp, long limit, struct mq_limit *l)
+{
+	char what[4096];
+	struct stat st;
+
+	l->limit = limit;
+	l->held = 0;
+	l->depth = 0;
+	l->fd = mq_openfile(sp->fd, ".depth", O_RDWR | (limit > 0 ? O_CREAT :
+	    0), 0666, &st);
+	/* Written in place: never into a file linked from elsewhere. */
+	if (l->fd != -1 && st.st_nlink != 1) {
+		close(l->fd);
+		l->fd = -1;
+		errno = EMLINK;
+	}
+	if (l->fd == -1 && (limit > 0 || errno != ENOENT))
+		return mq_fail_entry(limit > 0 ? MQ_EX_CANTCREAT : MQ_EX_IOERR,
+		    mq_spool_where(sp, ".depth", NULL, what, sizeof(what)),
+		    sp->fd, ".depth", S_IFREG, errno);
+	return MQ_EX_OK;
+}
+
+static long
+read_depth(int fd)
+{
+	char line[LINE + 1];
+	ssize_t n;
+
+	n = pread(fd, line, LINE, 0);
+	if (n != LINE || strncmp(line, "depth ", 6) != 0 ||
+	    line[LINE - 1] != '\n')
+		return -1;		/* new, or torn: count again */
+	line[LINE - 1] = '\0';
+	return strtol(line + 6, NULL, 10);
+}
+
+static void
+write_depth(int fd, long depth)
+{
+	char line[LINE + 1];
+
+	snprintf(line, sizeof(line), "depth %020ld\n", depth);
+	(void)pwrite(fd, line, LINE, 0);
+}
+
+int
+mq_limit_take(struct mq_spool *sp, struct mq_limit *l)
+{
+	char what[4096];
+	long depth;
+	int status;
+
+	if (l->fd == -1)
+		return MQ_EX_OK;
+	mq_spool_where(sp, ".depth", NULL, what, sizeof(what));
+	if (mq_lock(l->fd, F_WRLCK, 0, 0, 1) == -1)
+		return mq_fail(MQ_EX_IOERR, what, errno);
+	l->held = 1;
+	depth = read_depth(l->fd);
+	if (l->limit > 0 && (depth < 0 || depth + 1 > l->limit)) {
+		if ((status = mq_depth(sp, l->limit, &depth)) != MQ_EX_OK) {
+			mq_limit_done(l, 0);
+			return status;
+		}
+		write_depth(l->fd, depth);
+		if (depth + 1 > l->limit) {
+			mq_limit_done(l, 0);
+			l->depth = depth;
+			return MQ_EX_TEMPFAIL;
+		}
+	}
+	l->depth = depth;	/* -1 (no limit, unknown): left unknown */
+	return MQ_EX_OK;
+}
+
+void
+mq_limit_done(struct mq_limit *l, int put)
+{
+	if (!l->held)
+		return;
+	if (put && l->depth >= 0)
+		write_depth(l->fd, l->depth + 1);
+	(void)mq_lock(l->fd, F_UNLCK, 0, 0, 1);
+	l->held = 0;
+}
+
+void
+mq_limit_close(struct mq_limit *l)
+{
+	mq_limit_done(l, 0);
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
