@@ -97,6 +97,14 @@ check: all replay dyn
 check-fs: all
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin tests/fs-matrix
 
+# The mixed chaos for CHAOS_SECONDS and at least CHAOS_KILLS kills (see
+# tests/chaos; make check runs 10 seconds of it).
+CHAOS_SECONDS = 600
+CHAOS_KILLS = 1000
+check-chaos: all
+	PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" tests/chaos \
+		--seconds $(CHAOS_SECONDS) --min-kills $(CHAOS_KILLS)
+
 # One spool through two mounts of a GlusterFS volume (as root; see
 # tests/distributed).
 check-distributed: all dyn
@@ -133,4 +141,5 @@ uninstall:
 clean:
 	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
-.PHONY: all dyn replay fuzz fuzz-run check check-fs check-distributed check-san demo bench install uninstall clean
+.PHONY: all dyn replay fuzz fuzz-run check check-fs check-chaos \
+	check-distributed check-san demo bench install uninstall clean

@@ -233,3 +233,35 @@ peers() {
 	reap -t 600 "$runner"
 	same "$(messages "$A")" 0
 }
+
+@test "max_depth holds across both mounts: 16 producers, 8 on each, leave the limit" {
+	mkdir -p "$A"
+	put "$A" warm && mq-take "$A" | mq-ack
+	echo 'max_depth=12' >"$A/config"
+	for m in A B A B A B A B A B A B A B A B; do
+		(st=0; printf '%s' "$m" | mq-put "${!m}" >/dev/null 2>&1 || st=$?
+		 echo "$st" >"st.$BASHPID") &
+	done
+	reap_all -t 600
+	same "$(messages "$A")" 12
+	same "$(grep -lx 0 st.* | wc -l)" 12
+	same "$(grep -lx 75 st.* | wc -l)" 4
+}
+
+@test "a lease's deadline is its holder's when takers on both mounts race with other timeouts" {
+	mkdir -p "$A"
+	seq 600 | mq-put -l "$A" >/dev/null
+	for m in A B A B; do
+		case $m in A) t=600 ;; *) t=2 ;; esac
+		(
+			while l=$(mq-take -t "${t}s" "${!m}"); do
+				echo "$t $(date +%s) $(date -r "$l" +%s) $l" >>"took.$BASHPID"
+				mq-ack "$l"
+			done
+		) &
+	done
+	reap_all -t 600
+	same "$(cat took.* | wc -l)" 600
+	run awk '($1 == 600 && $3 < $2 + 500) || ($1 == 2 && $3 > $2 + 30)' took.*
+	[ -z "$output" ] || { echo "$output" | head -n 5 >&2; false; }
+}
