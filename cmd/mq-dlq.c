@@ -13,6 +13,7 @@
 #include "dlq.h"
 #include "duration.h"
 #include "lease.h"
+#include "limit.h"
 #include "move.h"
 #include "operands.h"
 #include "opt.h"
@@ -116,16 +117,32 @@ vanished(const struct mq_dead *d, int named, int status)
 	return status;
 }
 
+/* Redrives the dead letters of v that fit: a redriven message counts
+ * against max_depth as a put does (limit.c). */
 static int
 redrive(struct mq_spool *sp, struct mq_dead **v, int named)
 {
 	struct mq_leaf lf = MQ_LEAF_CLOSED;
+	struct mq_limit lim;
 	int64_t now = mq_now_ms();
-	int status = MQ_EX_OK;
+	int status, r;
 
-	for (; *v != NULL; v++)
-		status = mq_worst(status, vanished(*v, named,
-		    mq_move_redrive(sp, &(*v)->n, &lf, now)));
+	if ((status = mq_limit_open(sp, sp->pol.max_depth, &lim)) != MQ_EX_OK)
+		return status;
+	for (; *v != NULL; v++) {
+		if ((r = mq_limit_take(sp, &lim)) == MQ_EX_TEMPFAIL)
+			mq_warnx(sp->path, "spool full (%ld messages, "
+			    "max_depth %ld): the rest stay dead", lim.depth,
+			    lim.limit);
+		if (r != MQ_EX_OK) {
+			status = mq_worst(status, r);
+			break;
+		}
+		r = mq_move_redrive(sp, &(*v)->n, &lf, now);
+		mq_limit_done(&lim, r == MQ_EX_OK);
+		status = mq_worst(status, vanished(*v, named, r));
+	}
+	mq_limit_close(&lim);
 	return mq_worst(status, mq_move_flush(sp, &lf, 0));
 }
 

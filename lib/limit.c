@@ -24,14 +24,130 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
 #include "dir.h"
+#include "group.h"
 #include "limit.h"
-#include "stat.h"
+#include "name.h"
+#include "trie.h"
 
 #define LINE 27			/* "depth " + 20 digits + '\n' */
+
+/* The count. */
+
+struct members {
+	long n, limit;
+};
+
+static int
+member(int leaffd, const char *leaf, const char *name, void *arg)
+{
+	struct members *t = arg;
+	struct mq_name n;
+
+	(void)leaffd;
+	(void)leaf;
+	if (mq_name_parse(name, &n) == 0)
+		t->n++;
+	return t->n >= t->limit ? 1 : 0;
+}
+
+/* Counts the waiting members of every group (not the fronts), stopping
+ * at limit. 0, or -1 with errno set. */
+static int
+count_held(struct mq_spool *sp, long limit, long *count)
+{
+	struct mq_names names;
+	struct members t;
+	char path[4096];
+	size_t i;
+	int fd;
+
+	*count = 0;
+	if (mq_group_names(sp, &names) == -1)
+		return -1;
+	t.n = 0;
+	t.limit = limit;
+	for (i = 0; i < names.n && t.n < limit; i++) {
+		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
+			continue;
+		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
+		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, member,
+		    &t);
+		close(fd);
+	}
+	mq_names_free(&names);
+	*count = t.n;
+	return 0;
+}
+
+struct depth {
+	long n, limit;
+};
+
+static int
+count_one(int leaffd, const char *leaf, const char *name, void *arg)
+{
+	struct depth *d = arg;
+
+	(void)leaffd;
+	(void)leaf;
+	(void)name;
+	return ++d->n >= d->limit ? 1 : 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Counted for a limit, so never short: a message may move while the
+ * directories are read (taken from new/ before the walk reaches it, put
+ * back from cur/ after cur/ was read), so cur/ is read before and after
+ * the walks, groups first (a member let through goes on to new/), and a
+ * lease counted once in either. A message seen twice is counted twice:
+ * too many is safe. */
+static int
+depth_of(struct mq_spool *sp, long limit, long *count)
+{
+	struct mq_names before, after;
+	struct depth d;
+	char what[4096];
+	long held = 0;
+	size_t i;
+
+	mq_spool_where(sp, "cur", NULL, what, sizeof(what));
+	if (mq_dir_list(sp->cur, &before) == -1)
+		return mq_fail(MQ_EX_IOERR, what, errno);
+	qsort(before.v, before.n, sizeof(*before.v), by_name);
+	d.n = (long)before.n;
+	d.limit = limit;
+	if (d.n < limit && count_held(sp, limit - d.n, &held) == -1) {
+		mq_names_free(&before);
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
+		    what, sizeof(what)), errno);
+	}
+	d.n += held;
+	if (d.n < limit && mq_trie_files(sp->new, mq_spool_where(sp, "new",
+	    NULL, what, sizeof(what)), INT64_MAX, 0, count_one, &d) == -1) {
+		mq_names_free(&before);
+		return MQ_EX_IOERR;
+	}
+	if (d.n < limit && mq_dir_list(sp->cur, &after) == 0) {
+		for (i = 0; i < after.n; i++)
+			if (before.n == 0 || bsearch(&after.v[i], before.v,
+			    before.n, sizeof(*before.v), by_name) == NULL)
+				d.n++;
+		mq_names_free(&after);
+	}
+	mq_names_free(&before);
+	*count = d.n < limit ? d.n : limit;
+	return MQ_EX_OK;
+}
 
 int
 mq_limit_open(struct mq_spool *sp, long limit, struct mq_limit *l)
@@ -95,7 +211,7 @@ mq_limit_take(struct mq_spool *sp, struct mq_limit *l)
 	l->held = 1;
 	depth = read_depth(l->fd);
 	if (l->limit > 0 && (depth < 0 || depth + 1 > l->limit)) {
-		if ((status = mq_depth(sp, l->limit, &depth)) != MQ_EX_OK) {
+		if ((status = depth_of(sp, l->limit, &depth)) != MQ_EX_OK) {
 			mq_limit_done(l, 0);
 			return status;
 		}

@@ -13,10 +13,12 @@
  * be taken for the lease, delivered again as an empty message, and
  * replace the live lease's name at its next claim.
  *
- * The record is written after the lease left cur/ (a crash between
- * leaves none: a stale touch then makes an empty file a taker delivers),
- * through tmp/ and rename (fsynced when the spool syncs), and removed
- * once a day old, when
+ * The record is written just after the lease left cur/, never before (a
+ * crash between would make the live lease look stale and lose it), so a
+ * taker killed in that instant leaves none: a stale touch of that name
+ * then makes an empty file that is delivered once, spuriously (the
+ * message itself is not lost). It goes through tmp/ and rename, not
+ * fsynced (a hint, like .counts), and is removed once a day old, when
  * no holder of a lease lost that long ago is still at work. lost/ is made
  * by the first record; a spool without it has lost no lease.
  */
@@ -80,20 +82,20 @@ void
 mq_lost_record(struct mq_spool *sp, const struct mq_name *n)
 {
 	char text[64], tmp[MQ_ID_MAX + 8], what[4096];
-	unsigned long gen, att;
 	int64_t now = mq_now_ms(), limit = now - KEEP;
 	int len;
 
-	if (mq_lost_stale(sp, n) == 1)
-		return;			/* as far recorded already */
+	/* As soon as can be after the reclaim (never before it: a crash
+	 * between would make the live lease look stale): no fsync, no look
+	 * at an older record (a later lease of the message is reclaimed
+	 * only later, and writes a greater name). */
 	if (mq_spool_subdir(sp, &sp->lost, "lost", MQ_CREATE) == -1)
 		return;
-	(void)record(sp, n->id, &gen, &att);
 	len = snprintf(text, sizeof(text), "%lu %lu", n->gen, n->attempts);
 	snprintf(tmp, sizeof(tmp), "%s.l", n->id);
 	mq_spool_where(sp, "lost", n->id, what, sizeof(what));
 	(void)mq_file_replace(sp->tmp, tmp, sp->lost, n->id, text,
-	    (size_t)len, sp->pol.sync, what);
+	    (size_t)len, 0, what);
 	mq_sweep(sp->lost, sp->lost, ".swept", 3600 * 1000, now, old_record,
 	    &limit);
 }

@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "group.h"
+#include "lost.h"
 #include "name.h"
 #include "trie.h"
 #include "stat.h"
@@ -73,8 +74,8 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 		if (strlen(names.v[i]) > MQ_NAME_MAX ||
 		    mq_name_parse(names.v[i], &n) == -1 || n.attempts == 0 ||
 		    fstatat(sp->cur, names.v[i], &sb, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || !S_ISREG(sb.st_mode))
-			continue;
+		    -1 || !S_ISREG(sb.st_mode) || mq_lost_stale(sp, &n) == 1)
+			continue;	/* (the last: a stale holder's file) */
 		if (mq_ts_ms(&sb.st_mtim) > now)
 			st->leased++;
 		else
@@ -172,90 +173,5 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	free(ids.v);
 	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)
 		st->puts = st->acks = -1;
-	return MQ_EX_OK;
-}
-
-struct members {
-	long n, limit;
-};
-
-static int
-member(int leaffd, const char *leaf, const char *name, void *arg)
-{
-	struct members *t = arg;
-	struct mq_name n;
-
-	(void)leaffd;
-	(void)leaf;
-	if (mq_name_parse(name, &n) == 0)
-		t->n++;
-	return t->n >= t->limit ? 1 : 0;
-}
-
-/* Counts the waiting members of every group (not the fronts), stopping
- * at limit. 0, or -1 with errno set. */
-static int
-count_held(struct mq_spool *sp, long limit, long *count)
-{
-	struct mq_names names;
-	struct members t;
-	char path[4096];
-	size_t i;
-	int fd;
-
-	*count = 0;
-	if (mq_group_names(sp, &names) == -1)
-		return -1;
-	t.n = 0;
-	t.limit = limit;
-	for (i = 0; i < names.n && t.n < limit; i++) {
-		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
-			continue;
-		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
-		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, member,
-		    &t);
-		close(fd);
-	}
-	mq_names_free(&names);
-	*count = t.n;
-	return 0;
-}
-
-struct depth {
-	long n, limit;
-};
-
-static int
-count_one(int leaffd, const char *leaf, const char *name, void *arg)
-{
-	struct depth *d = arg;
-
-	(void)leaffd;
-	(void)leaf;
-	(void)name;
-	return ++d->n >= d->limit ? 1 : 0;
-}
-
-int
-mq_depth(struct mq_spool *sp, long limit, long *count)
-{
-	struct mq_names names;
-	struct depth d;
-	char what[4096];
-	long waiting = 0;
-
-	if (mq_dir_list(sp->cur, &names) == -1)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
-		    what, sizeof(what)), errno);
-	d.n = (long)names.n;
-	d.limit = limit;
-	mq_names_free(&names);
-	if (d.n < limit && mq_trie_files(sp->new, mq_spool_where(sp, "new",
-	    NULL, what, sizeof(what)), INT64_MAX, 0, count_one, &d) == -1)
-		return MQ_EX_IOERR;
-	if (d.n < limit && count_held(sp, limit - d.n, &waiting) == -1)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "group", NULL,
-		    what, sizeof(what)), errno);
-	*count = d.n + waiting;
 	return MQ_EX_OK;
 }

@@ -15,8 +15,4 @@ struct mq_stats {
 
 /* Counts sp's messages as of now (ms). Returns an exit status. */
 int mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st);
-/* Counts messages ready, delayed, leased or held in a group, stopping at
- * limit (mq-put -m, max_depth). Returns an exit status. */
-int mq_depth(struct mq_spool *sp, long limit, long *count);
-
 #endif

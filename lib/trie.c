@@ -66,18 +66,25 @@ mq_ready_key(int64_t ready)
 	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
 }
 
-int
-mq_leaf_open(int root, int64_t key, struct mq_leaf *lf)
+/* lf for key under root, nothing open; the names of its levels. */
+static void
+leaf_init(struct mq_leaf *lf, int root, int64_t key, char names[3][24])
 {
-	char names[3][24];
-	int tries, i, parent, err;
-
 	lf->root = root;
 	lf->key = key;
 	lf->made = 0;
 	lf->why = NULL;
 	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
 	level_names(key, names);
+}
+
+int
+mq_leaf_open(int root, int64_t key, struct mq_leaf *lf)
+{
+	char names[3][24];
+	int tries, i, parent, err;
+
+	leaf_init(lf, root, key, names);
 	for (tries = 0; tries < RETRIES; tries++) {
 		parent = root;
 		for (i = 0; i < 3; i++) {
@@ -114,12 +121,7 @@ mq_leaf_find(int root, int64_t key, struct mq_leaf *lf)
 	char names[3][24];
 	int i, parent = root;
 
-	lf->root = root;
-	lf->key = key;
-	lf->made = 0;
-	lf->why = NULL;
-	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
-	level_names(key, names);
+	leaf_init(lf, root, key, names);
 	for (i = 0; i < 3; i++) {
 		if ((lf->fd[i] = mq_opendir(parent, names[i])) == -1) {
 			mq_leaf_close(lf);

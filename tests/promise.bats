@@ -251,3 +251,30 @@ has_file() {
 		grep -qxF "$l" out.* || { echo "leased, never printed: $l" >&2; false; }
 	done
 }
+
+@test "a redrive counts against max_depth like a put: what fits, then 75" {
+	mkdir -p "$Q" && printf 'max_depth=3\nmax_attempts=1\n' >"$Q/config"
+	seq 3 | mq-put -l "$Q" >/dev/null
+	mq-take -n 3 "$Q" | mq-retry	# attempts used up: all dead
+	[ "$(count "$Q" dlq)" -eq 3 ]
+	printf 'x' | mq-put "$Q" >/dev/null
+	printf 'y' | mq-put "$Q" >/dev/null
+	run mq-dlq -R "$Q"
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"spool full (3 messages, max_depth 3): the rest stay dead"* ]]
+	[ "$(count "$Q" dlq)" -eq 2 ]
+	[ "$(messages "$Q")" -eq 5 ]		# 3 waiting, 2 dead
+	run mq-put "$Q" <<<"z"
+	[ "$status" -eq 75 ]
+}
+
+@test "mq-stat does not count a stale holder's file as a lease" {
+	printf 'x' | mq-put "$Q" >/dev/null
+	l1=$(mq-take -t 200ms "$Q")
+	wait_for -t 5 past "$l1"
+	l2=$(mq-take -t 1h "$Q")
+	touch -d '+1 hour' "$l1"
+	eval "$(mq-stat -o sh "$Q")"
+	[ "$leased" -eq 1 ] && [ "$expired" -eq 0 ]
+	[ -n "$l2" ]
+}
