@@ -274,7 +274,7 @@ has_file() {
 	wait_for -t 5 past "$l1"
 	l2=$(mq-take -t 1h "$Q")
 	touch -d '+1 hour' "$l1"
-	eval "$(mq-stat -o sh "$Q")"
-	[ "$leased" -eq 1 ] && [ "$expired" -eq 0 ]
+	run mq-stat -o sh "$Q"
+	[[ "$output" == *$'\nleased=1\nexpired=0\n'* ]]
 	[ -n "$l2" ]
 }
