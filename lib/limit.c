@@ -123,7 +123,8 @@ depth_of(struct mq_spool *sp, long limit, long *count)
 	mq_spool_where(sp, "cur", NULL, what, sizeof(what));
 	if (mq_dir_list(sp->cur, &before) == -1)
 		return mq_fail(MQ_EX_IOERR, what, errno);
-	qsort(before.v, before.n, sizeof(*before.v), by_name);
+	if (before.n > 0)
+		qsort(before.v, before.n, sizeof(*before.v), by_name);
 	d.n = (long)before.n;
 	d.limit = limit;
 	if (d.n < limit && count_held(sp, limit - d.n, &held) == -1) {

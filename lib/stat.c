@@ -83,7 +83,8 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 		memcpy(ids->v[ids->n++], n.id, sizeof(n.id));
 	}
 	mq_names_free(&names);
-	qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
 	return 0;
 }
 
