@@ -16,7 +16,7 @@ BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
 LIB = diag clock duration policy name dir rename print spool trie sweep \
-	counts limit reason key lost group share move claim take lease writer \
+	counts limit reason key lost front group share move claim take lease writer \
 	operands opt dlq wait pool stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)

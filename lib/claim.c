@@ -3,15 +3,20 @@
  * Part of move.c's rows (move.h): claim (new/ -> cur/), unclaim (a lease
  * never handed out, back as it was) and extend (a lease's deadline). A
  * claim is the one move two processes race for, so it does more than a
- * rename: on a network file system it holds a lock on the file (two
- * clients may both be told their rename worked); a file with other names
- * becomes a file of its own first (a topic's), or, named as a group's
- * member, is leased only when its group knows it; and the deadline is
- * set before the rename (no taker sees the lease expired in cur/) and
- * again after it (a loser of the race may have set its own in between).
+ * rename. The deadline is set before the rename (no taker sees the lease
+ * expired in cur/), and a taker that read the file a moment before the
+ * winner must not set its own deadline on the winner's lease: so the
+ * stamp and the rename are done under a lock on the message's id (a byte
+ * of SPOOL/.claim), and a loser that gets the lock after the winner finds
+ * the name gone. On a network file system the claim also holds a lock on
+ * the file itself (two clients may both be told their rename worked). A
+ * file with other names becomes a file of its own first (a topic's), as
+ * does another user's (its times are not ours to set); named as a
+ * group's member, it is leased only when its group knows it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +25,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
+#include "front.h"
 #include "move.h"
 #include "rename.h"
 #include "share.h"
@@ -49,8 +55,52 @@ claim_lock(int leaffd, const char *name)
 	return fd;
 }
 
+/* The lock on a message's id: one byte of SPOOL/.claim, by a hash of the
+ * id (two ids sharing a byte only wait for each other). Taken with type
+ * F_WRLCK, waiting; released with F_UNLCK. Without the file (a user who
+ * may not write the spool: its claims fail anyway, and say why) claims
+ * go on unlocked. */
+static void
+id_lock(struct mq_spool *sp, const struct mq_name *n, short type)
+{
+	const unsigned char *p;
+	uint32_t h = 2166136261u;
+
+	if (sp->claim == -1) {
+		sp->claim = mq_openfile(sp->fd, ".claim", O_RDWR | O_CREAT,
+		    0666, NULL);
+		if (sp->claim == -1)
+			sp->claim = -2;
+	}
+	if (sp->claim < 0)
+		return;
+	for (p = (const unsigned char *)n->id; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	(void)mq_lock(sp->claim, type, (off_t)(h & 0xffff), 1, 1);
+}
+
+/* Messages we may not lease, told once a process (a pool or a waiting
+ * take polls again and again). */
+static int told;
+
+/* A message we may not read or set the time of: skipped, and the take
+ * goes on (mq_take says 77 if nothing else was taken). */
+static void
+unreadable(const char *what, struct mq_claim *c)
+{
+	if (errno != EPERM && errno != EACCES) {
+		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
+		    errno));
+		return;
+	}
+	c->denied++;
+	if (told++ == 0)
+		mq_warnx(what, "%s: skipped (not ours to lease: see "
+		    "\"Several users\" in mq(7))", strerror(errno));
+}
+
 /* The stamp failed (errno): another taker won (ENOENT), or we may not
- * set the file's time (only its owner may: said once, never in silence). */
+ * set the file's time. */
 static void
 stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
 {
@@ -60,24 +110,11 @@ stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
 		return;
 	snprintf(what, sizeof(what), "%s/%s", leaf, name);
 	if (errno == EPERM || errno == EACCES) {
-		if (c->denied++ == 0)
-			(void)mq_fail(MQ_EX_IOERR, what, errno);
-		c->status = mq_worst(c->status, MQ_EX_NOPERM);
+		unreadable(what, c);
 	} else {
 		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
 		    errno));
 	}
-}
-
-/* Whether the file st is named name in dirfd: 1, 0, or -1 (errno). */
-static int
-named(int dirfd, const char *name, const struct stat *st)
-{
-	struct stat o;
-
-	if (fstatat(dirfd, name, &o, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? 0 : -1;
-	return o.st_ino == st->st_ino && o.st_dev == st->st_dev;
 }
 
 /* Whether leaffd/name, a member of group n->group with two links, is
@@ -105,24 +142,61 @@ known_member(struct mq_spool *sp, int leaffd, const char *name,
 	f.attempts = 0;
 	mq_name_format(other, &f);
 	if ((r = mq_leaf_find(gfd, mq_id_ms(n->id), &lf)) == 0) {
-		r = named(lf.fd[2], other, &st);
+		r = mq_grp_knows(lf.fd[2], other, &st);
 		mq_leaf_close(&lf);
 	}
 	if (r == 0 || (r == -1 && errno == ENOENT))
-		r = named(gfd, other, &st);
+		r = mq_grp_knows(gfd, other, &st);
 	err = errno;
 	close(gfd);
 	errno = err;
 	return r;
 }
 
-/* A file with other names: a group's member is leased as it is when its
- * group knows it, and never else; any other gets a copy of its own
- * (share.c), swapped in under its name (0), or left in tmp/ to be leased
- * from there (1, *from the copy). -1: not to be claimed now. */
+/* Whether the file st is another user's: its times are not ours to set
+ * (only its owner's, or a privileged user's). */
+static int
+foreign(const struct stat *st)
+{
+	static uid_t euid = (uid_t)-1;
+	static int known;
+
+	if (!known) {
+		euid = geteuid();
+		known = 1;
+	}
+	return euid != 0 && st->st_uid != euid;
+}
+
+/* A group's member another user put: made a copy of our own (front.c),
+ * or, where that cannot be done, skipped with a word. */
+static int
+adopt(struct mq_spool *sp, int leaffd, const char *what, const char *name,
+    const struct mq_name *n, struct mq_claim *c)
+{
+	int r;
+
+	if ((r = mq_group_adopt(sp, leaffd, name, n)) == 0)
+		return 0;
+	if (r == 1) {
+		c->denied++;
+		if (told++ == 0)
+			mq_warnx(what, "another user's group member, and no "
+			    "atomic swap here to copy it: skipped");
+	} else if (errno != ENOENT) {
+		unreadable(what, c);
+	}
+	return -1;
+}
+
+/* A file with other names, or another user's: a group's member is leased
+ * as it is (or as our copy, when another's) when its group knows it, and
+ * never else; any other gets a copy of its own (share.c), swapped in
+ * under its name (0), or left in tmp/ to be leased from there (1, *from
+ * the copy). -1: not to be claimed now. */
 static int
 own_file(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
-    const struct mq_name *n, nlink_t nlink, char copy[MQ_ID_MAX + 1],
+    const struct mq_name *n, const struct stat *st, char copy[MQ_ID_MAX + 1],
     struct mq_claim *c)
 {
 	char what[4096];
@@ -130,8 +204,9 @@ own_file(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 
 	snprintf(what, sizeof(what), "%s/%s", leaf, name);
 	if (n->group[0] != '\0') {
-		if ((r = known_member(sp, leaffd, name, n, nlink)) == 1)
-			return 0;
+		if ((r = known_member(sp, leaffd, name, n, st->st_nlink)) == 1)
+			return foreign(st) ? adopt(sp, leaffd, what, name, n,
+			    c) : 0;
 		if (r == -1)
 			c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,
 			    what, errno));
@@ -141,27 +216,22 @@ own_file(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		return -1;
 	}
 	if ((r = mq_unshare(sp, leaffd, name, copy)) == -1 && errno != ENOENT)
-		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
-		    errno));
+		unreadable(what, c);
 	return r;
 }
 
-int
-mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
-    const char *name, const struct mq_name *n, nlink_t nlink,
-    struct mq_claim *c)
+/* The claim, under the id's lock. */
+static int
+claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
+    const struct mq_name *n, const struct stat *st, struct mq_claim *c)
 {
 	struct mq_name l = *n;
 	char what[4096], copy[MQ_ID_MAX + 1];
 	const char *from = name;
-	int fromfd = leaffd, lk = -2, r = 0, err;
+	int fromfd = leaffd, r = 0, err;
 
-	if (sp->remote == -1)
-		sp->remote = mq_remote_fs(sp->new);
-	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
-		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
-	if (nlink > 1)
-		r = own_file(sp, leaffd, leaf, name, n, nlink, copy, c);
+	if (st->st_nlink > 1 || foreign(st))
+		r = own_file(sp, leaffd, leaf, name, n, st, copy, c);
 	if (r == 1) {
 		fromfd = sp->tmp;	/* the copy is leased, not the name */
 		from = copy;
@@ -169,8 +239,6 @@ mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
 	/* The deadline first: the lease is never seen expired in cur/. */
 	if (r == -1 || mq_stamp(fromfd, from, c->deadline) == -1) {
 		err = errno;
-		if (lk >= 0)
-			close(lk);
 		if (fromfd == sp->tmp)
 			(void)unlinkat(sp->tmp, copy, 0);
 		errno = err;
@@ -182,8 +250,6 @@ mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
 	mq_name_format(c->lease, &l);
 	r = mq_rename(fromfd, from, sp->cur, c->lease, 0);
 	err = errno;
-	if (lk >= 0)
-		close(lk);
 	if (r == -1) {
 		if (fromfd == sp->tmp)
 			(void)unlinkat(sp->tmp, copy, 0);
@@ -196,12 +262,26 @@ mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
 	}
 	if (fromfd == sp->tmp)
 		(void)unlinkat(leaffd, name, 0);	/* our shared name */
-	/* Again, now that the lease is ours alone: a taker that lost the
-	 * race may have stamped its own deadline between ours and our
-	 * rename. */
-	if (mq_stamp(sp->cur, c->lease, c->deadline) == -1 && errno == ENOENT)
-		return MQ_CLAIM_SKIP;
 	return MQ_CLAIMED;
+}
+
+int
+mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
+    const char *name, const struct mq_name *n, const struct stat *st,
+    struct mq_claim *c)
+{
+	int lk = -2, r;
+
+	if (sp->remote == -1)
+		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
+		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
+	id_lock(sp, n, F_WRLCK);
+	r = claim(sp, leaffd, leaf, name, n, st, c);
+	id_lock(sp, n, F_UNLCK);
+	if (lk >= 0)
+		close(lk);
+	return r;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "print.h"
 
 #ifndef MQ_VERSION
 #define MQ_VERSION "0.1"
@@ -47,7 +48,7 @@ put_line(const char *p, size_t len)
 void
 mq_warnx(const char *what, const char *fmt, ...)
 {
-	char line[4096];
+	char line[4096], safe[4096 * 2];
 	va_list ap;
 	size_t len;
 	int r, err = errno;
@@ -65,10 +66,11 @@ mq_warnx(const char *what, const char *fmt, ...)
 	if (r > 0)
 		len += (size_t)r < sizeof(line) - len ? (size_t)r :
 		    sizeof(line) - len - 1;
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	put_line(line, len);
+	/* Names and what users wrote, escaped: a file name holding an
+	 * escape sequence never reaches the terminal whole. */
+	len = mq_escape(safe, sizeof(safe) - 1, line, len);
+	safe[len++] = '\n';
+	put_line(safe, len);
 	errno = err;
 }
 

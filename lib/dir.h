@@ -74,4 +74,8 @@ int mq_file_replace(int tmpfd, const char *tmpname, int dirfd,
     const char *name, const char *text, size_t len, int sync,
     const char *what);
 
+/* path made absolute (the working directory before it, if relative)
+ * into buf: buf. */
+const char *mq_abspath(const char *path, char *buf, size_t len);
+
 #endif

@@ -3,6 +3,7 @@
 #define MQ_MOVE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "name.h"
@@ -31,20 +32,22 @@ int mq_move_flush(struct mq_spool *sp, struct mq_leaf *lf, long puts);
 struct mq_claim {
 	int64_t deadline;	/* the lease's */
 	int status;		/* the worst error so far, each reported */
-	int denied;		/* refusals to set a time (only the first told) */
+	int denied;		/* messages we may not lease (only the first told) */
 	char lease[MQ_NAME_MAX + 1];	/* claimed: its name in cur/ */
 };
 enum { MQ_CLAIMED, MQ_CLAIM_SKIP, MQ_CLAIM_STOP };
-/* claim: leaffd/name, a ready message n (with nlink links) in new/ (leaf
+/* claim: leaffd/name, a ready message n (st its file) in new/ (leaf
  * names the leaf in messages), leased as cur/ID,N+1 until c->deadline.
- * A file with other names is copied first (a topic's), or, named as a
- * group member, leased only when its group knows it. The deadline is
+ * A file with other names, or another user's, is copied first (a
+ * topic's; a group's member under its group's lock), or, named as a
+ * group member, leased only when its group knows it. One we may not read
+ * is skipped, c->denied counted. The deadline is
  * the holder's alone: set before the rename, and again after it.
  * MQ_CLAIMED, with c->lease; MQ_CLAIM_SKIP: not ours (another taker won,
  * it is being claimed elsewhere, or an error made c->status worse);
  * MQ_CLAIM_STOP: an error, c->status worse, that ends the take. */
 int mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
-    const char *name, const struct mq_name *n, nlink_t nlink,
+    const char *name, const struct mq_name *n, const struct stat *st,
     struct mq_claim *c);
 /* unclaim: the lease just claimed, never handed to anyone (its path could
  * not be printed), back to new/ ready now, as it was: no attempt spent.

@@ -1,9 +1,8 @@
 /* pool: mq-run's worker pool.
  *
  * One process takes messages and runs the command once per message, at
- * most procs at a time: fork, the lease file as standard input, the
- * MQ_* variables, execvp. The command never passes through a shell and
- * the payload never reaches argv.
+ * most procs at a time: fork, the lease file as standard input, the MQ_*
+ * variables (absolute paths), execvp. No shell, no payload in argv.
  *
  * While a command runs, the pool holds a shared fcntl lock on its lease
  * file, and sets the lease's deadline to now + timeout every timeout/3,
@@ -27,6 +26,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +62,7 @@ struct pool {
 	int empty;		/* the last take found fewer than it wanted */
 	int64_t idle_since;	/* when the pool last had work */
 	struct mq_waiter w;	/* for work, when the queue is empty */
+	char spool[4096];	/* the spool's absolute path, for commands */
 };
 
 static int wake[2] = { -1, -1 };	/* the self-pipe */
@@ -130,7 +131,10 @@ child(struct pool *p, const struct job *j, int report)
 	(void)setpgid(0, 0);	/* a terminal's ^C is for mq-run alone */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
+	if (snprintf(path, sizeof(path), "%s/cur/%s", p->spool, j->name) >=
+	    (int)sizeof(path))
+		_exit(127);
+	umask(mq_user_umask());	/* the user's, not the shared spool's */
 	snprintf(attempt, sizeof(attempt), "%lu", j->n.attempts);
 	fd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW);
 	if (fd != -1 && fd != STDIN_FILENO) {
@@ -139,7 +143,7 @@ child(struct pool *p, const struct job *j, int report)
 		else
 			close(fd);
 	}
-	if (fd != -1 && setenv("MQ_SPOOL", p->sp->path, 1) == 0 &&
+	if (fd != -1 && setenv("MQ_SPOOL", p->spool, 1) == 0 &&
 	    setenv("MQ_LEASE", path, 1) == 0 &&
 	    setenv("MQ_ID", j->n.id, 1) == 0 &&
 	    setenv("MQ_ATTEMPT", attempt, 1) == 0)
@@ -347,6 +351,9 @@ take_more(struct pool *p, int64_t now, int *waiting)
 	t.held = held;		/* its own leases: its locks cannot tell it */
 	t.arg = p;
 	status = mq_take(p->sp, &t, &taken);
+	/* Messages not ours to lease (told once) wait for another. */
+	if (status == MQ_EX_NOPERM)
+		status = MQ_EX_OK;
 	p->status = mq_worst(p->status, status);
 	if (status != MQ_EX_OK)
 		stopping = 1;
@@ -380,8 +387,7 @@ done(struct pool *p, int64_t now, int64_t *until)
 	return 0;
 }
 
-/* Sleeps until a signal (a command ended), until, or, when waiting for
- * work, a put. */
+/* Sleeps until a signal (a command ended), until, or (waiting) a put. */
 static void
 doze(struct pool *p, int64_t until, int waiting)
 {
@@ -412,6 +418,7 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	}
 	p->sp = sp;
 	p->o = o;
+	mq_abspath(sp->path, p->spool, sizeof(p->spool));
 	if (catch_signals() == -1) {
 		free(p->jobs);
 		free(p);

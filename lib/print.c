@@ -71,6 +71,30 @@ mq_print_escaped(FILE *f, const char *text, size_t len)
 	}
 }
 
+size_t
+mq_escape(char *out, size_t size, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, n, o = 0;
+
+	for (i = 0; i < len && o + 5 <= size; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			out[o++] = (char)p[i];
+		} else if (p[i] >= 0x80 && (n = mq_utf8_len(p + i, len - i)) >
+		    0 && o + n < size) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n - 1;
+		} else {
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x",
+			    p[i]);
+		}
+	}
+	if (size > 0)
+		out[o < size ? o : size - 1] = '\0';
+	return o < size ? o : size - 1;
+}
+
 void
 mq_print_json(FILE *f, const char *s)
 {

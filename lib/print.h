@@ -13,6 +13,10 @@ size_t mq_utf8_len(const unsigned char *p, size_t left);
 /* Prints text on one line: backslash, tab, newline and bytes that are not
  * printable UTF-8 are written as \\ \t \n \r or \xHH. */
 void mq_print_escaped(FILE *f, const char *text, size_t len);
+/* text (len bytes) into out (size bytes, terminated), as on a terminal
+ * line: bytes that are not printable ASCII or UTF-8 as \xHH (an escape
+ * sequence in a file name cannot reach the terminal). Its length. */
+size_t mq_escape(char *out, size_t size, const char *text, size_t len);
 /* s as a JSON string, quotes included: valid UTF-8 kept, control
  * characters escaped, other bytes replaced by U+FFFD. */
 void mq_print_json(FILE *f, const char *s);

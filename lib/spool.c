@@ -80,32 +80,104 @@ mq_spool_where(const struct mq_spool *sp, const char *sub, const char *name,
 	return buf;
 }
 
-/* mkdir -p of the spool path; sets *made when the last one was made. */
+/* Makes the spool directory itself; never its parents (a typo in one
+ * would make a queue where no consumer looks). 0 (*made: it was made
+ * now), or an exit status, reported. */
 static int
-make_path(char *path, int *made)
+make_spool(const char *path, int *made)
 {
-	char *p;
-	int r;
+	char parent[4096];
+	const char *slash;
 
 	*made = 0;
-	for (p = path + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (*p == '/' && (p[-1] == '/'))
-			continue;
-		r = *p;
-		*p = '\0';
-		if (mkdir(path, 0777) == 0) {
-			if (r == '\0')
-				*made = 1;
-		} else if (errno != EEXIST) {
-			*p = (char)r;
-			return -1;
-		}
-		*p = (char)r;
-		if (r == '\0')
-			return 0;
+	if (mkdir(path, 0777) == 0) {
+		*made = 1;
+		return 0;
 	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return mq_fail(MQ_EX_CANTCREAT, path, errno);
+	slash = strrchr(path, '/');
+	snprintf(parent, sizeof(parent), "%.*s", slash == NULL ? 1 :
+	    slash == path ? 1 : (int)(slash - path), slash == NULL ? "." :
+	    path);
+	mq_warnx(parent, "no such directory (a spool is made only in one "
+	    "that exists)");
+	return MQ_EX_CANTCREAT;
+}
+
+/* What a spool's own directory may hold besides its state directories. */
+static int
+spool_entry(const char *name)
+{
+	static const char *const own[] = { "config", "group", "key", "reason",
+	    "lost" };
+	size_t i;
+
+	if (name[0] == '.')
+		return 1;		/* .counts, .depth, .claim, .swept */
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++)
+		if (strcmp(name, subdirs[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(name, own[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the directory sp->fd holds only what a spool may: 2 (nothing
+ * at all), 1, 0 (the first other name into other), or -1. */
+static int
+only_spool(struct mq_spool *sp, char *other, size_t len)
+{
+	struct mq_names names;
+	size_t i;
+	int r = 1;
+
+	if (mq_dir_list(sp->fd, &names) == -1)
+		return -1;
+	if (names.n == 0)
+		r = 2;
+	for (i = 0; i < names.n && r == 1; i++)
+		if (!spool_entry(names.v[i])) {
+			snprintf(other, len, "%s", names.v[i]);
+			r = 0;
+		}
+	mq_names_free(&names);
+	return r;
+}
+
+/* The user's own umask, for mq-run's commands: a spool its group may
+ * write (g+w, mq(7) "Several users") has what mq makes there group
+ * readable and writable whatever the umask, so one user's umask cannot
+ * lock the others out. */
+static mode_t user_umask = (mode_t)-1;
+
+mode_t
+mq_user_umask(void)
+{
+	mode_t u;
+
+	if (user_umask != (mode_t)-1)
+		return user_umask;
+	u = umask(022);
+	umask(u);
+	return u;
+}
+
+static void
+share(int fd)
+{
+	struct stat st;
+	mode_t u;
+
+	if (fstat(fd, &st) == -1 || !(st.st_mode & S_IWGRP))
+		return;
+	u = umask(0);
+	if (user_umask == (mode_t)-1)
+		user_umask = u;
+	umask(u & ~(mode_t)(S_IRWXG));
 }
 
 static int
@@ -132,16 +204,32 @@ fsync_parent(const char *path)
 	return r;
 }
 
+/* The state directories; made (how MQ_CREATE) only in a directory that
+ * holds nothing else, and in an empty one even to open it (a subscriber
+ * just made with mkdir, or a spool so: a take finds it empty). */
 static int
 open_subdirs(struct mq_spool *sp, int how)
 {
 	int *fds[] = { &sp->tmp, &sp->new, &sp->cur, &sp->dlq, &sp->done };
-	char what[4096];
+	char what[4096], other[256];
 	size_t i;
-	int made = 0;
+	int made = 0, checked = 0, r;
 
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		*fds[i] = mq_opendir(sp->fd, subdirs[i]);
+		if (*fds[i] == -1 && errno == ENOENT && !checked) {
+			checked = 1;
+			if ((r = only_spool(sp, other, sizeof(other))) == -1)
+				return mq_fail(MQ_EX_IOERR, sp->path, errno);
+			if (r == 0 && how == MQ_CREATE) {
+				mq_warnx(sp->path, "not a spool, and not empty "
+				    "(it holds %s): left alone", other);
+				return MQ_EX_DATAERR;
+			}
+			if (r == 2)
+				how = MQ_CREATE;
+			errno = ENOENT;
+		}
 		if (*fds[i] == -1 && errno == ENOENT && how == MQ_CREATE) {
 			if (mkdirat(sp->fd, subdirs[i], 0777) == -1 &&
 			    errno != EEXIST)
@@ -175,7 +263,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
 	sp->reason = sp->key = sp->group = sp->lost = sp->counts = -1;
-	sp->remote = -1;
+	sp->remote = sp->claim = -1;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	if (len == 0) {
@@ -186,8 +274,8 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 		return mq_fail(MQ_EX_IOERR, path, errno);
 	memcpy(sp->path, path, len);
 	sp->path[len] = '\0';
-	if (how == MQ_CREATE && make_path(sp->path, &made) == -1)
-		return mq_fail(MQ_EX_CANTCREAT, sp->path, errno);
+	if (how == MQ_CREATE && (status = make_spool(sp->path, &made)) != 0)
+		return status;
 	sp->fd = open(sp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sp->fd == -1) {
 		if (errno == ENOENT) {
@@ -199,6 +287,9 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	}
 	if (made && fsync_parent(sp->path) == -1)
 		return mq_fail(MQ_EX_IOERR, sp->path, errno);
+	share(sp->fd);
+	if (made)
+		mq_warnx(sp->path, "a new spool, made now");
 	if ((status = open_subdirs(sp, how)) != MQ_EX_OK)
 		return status;
 	return mq_policy_read(&sp->pol, sp->fd, sp->path);
@@ -227,11 +318,11 @@ mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
 	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->lost,
-	    &sp->counts };
+	    &sp->counts, &sp->claim };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] != -1)
+		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}

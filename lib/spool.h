@@ -2,6 +2,8 @@
 #ifndef MQ_SPOOL_H
 #define MQ_SPOOL_H
 
+#include <sys/types.h>
+
 #include "policy.h"
 
 struct mq_spool {
@@ -10,6 +12,7 @@ struct mq_spool {
 	int tmp, new, cur, dlq, done;
 	int reason, key, group, lost;	/* opened when first needed; -1 until */
 	int counts;		/* .counts, opened when first needed */
+	int claim;		/* .claim (claim.c): -1 until, -2 none */
 	int remote;		/* mq_remote_fs(new); -1 until asked */
 	struct mq_policy pol;
 };
@@ -23,6 +26,9 @@ void mq_spool_close(struct mq_spool *sp);
 /* Opens (once) the directory reason/ or key/ into *fd, making it with
  * MQ_CREATE. 0, or -1 with errno set (ENOENT: absent). */
 int mq_spool_subdir(struct mq_spool *sp, int *fd, const char *name, int how);
+/* The umask the user gave (a shared spool's open clears its group bits
+ * for mq's own files): for commands mq-run starts. */
+mode_t mq_user_umask(void);
 /* "SPOOL/sub/name" into buf; name may be NULL. */
 const char *mq_spool_where(const struct mq_spool *sp, const char *sub,
     const char *name, char *buf, size_t len);

@@ -109,7 +109,7 @@ consider(int leaffd, const char *leaf, const char *name, void *arg)
 			k->c.status = mq_worst(k->c.status, status);
 		return 0;
 	}
-	switch (mq_move_claim(sp, leaffd, leaf, name, &n, st.st_nlink,
+	switch (mq_move_claim(sp, leaffd, leaf, name, &n, &st,
 	    &k->c)) {
 	case MQ_CLAIM_SKIP:
 		return 0;
@@ -142,5 +142,9 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	    NULL, path, sizeof(path)), k.now, 0, consider, &k) == -1)
 		k.c.status = mq_worst(k.c.status, MQ_EX_IOERR);
 	*taken = k.got;
+	/* Messages we may not lease were told of; they fail a take that
+	 * found nothing else, never one that handed out work. */
+	if (k.got == 0 && k.c.denied > 0)
+		k.c.status = mq_worst(k.c.status, MQ_EX_NOPERM);
 	return mq_worst(status, k.c.status);
 }

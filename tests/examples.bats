@@ -144,7 +144,7 @@ SH
 	for s in email inventory analytics; do
 		[ "$(grep -c "^$s " f/log)" -eq 6 ]
 		[ "$(grep "^$s " f/log | sort -u | wc -l)" -eq 6 ]
-		[ "$(find "f/orders/$s" -type f ! -name config ! -name .counts | wc -l)" -eq 0 ]
+		[ "$(find "f/orders/$s" -type f ! -name config ! -name '.*' | wc -l)" -eq 0 ]
 	done
 	[[ "$output" == *"analytics: order 1002: sink busy, retrying"* ]]
 	# the one file with three names

@@ -38,7 +38,7 @@ needs() {
 	# dir.c replaces a reason, key or lost file whole (never a message).
 	for o in "$obj"/*.o; do
 		case ${o##*/} in
-		move.o|claim.o|trie.o|group.o|share.o|dir.o|rename.o) continue ;;
+		move.o|claim.o|trie.o|group.o|front.o|share.o|dir.o|rename.o) continue ;;
 		esac
 		run sh -c "nm -u '$o' | grep -wE 'renameat2?|linkat|rename|link'"
 		[ -z "$output" ] || { echo "${o##*/} calls $output" >&2; false; }
@@ -62,7 +62,7 @@ needs() {
 			{ echo "no mq_move_$row" >&2; false; }
 	done
 	# and nothing below move.c's callers reaches back up to them
-	for o in trie group share reason counts dir sweep rename lost limit; do
+	for o in trie front group share reason counts dir sweep rename lost limit; do
 		run sh -c "nm -u '$obj/$o.o' | grep -E 'mq_(move|take|lease_open|pool)_'"
 		[ -z "$output" ] || { echo "$o.o needs $output" >&2; false; }
 	done

@@ -2,8 +2,17 @@
 # mq-put: enqueue messages (mq-put(1)).
 
 load helper
+bats_require_minimum_version 1.5.0
 
 idre='^[0-9]{16}\.[0-9a-f]{12}$'
+
+# An empty directory: a put makes it a spool without a word (a new
+# spool's note on stderr is tested on its own).
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	Q="$BATS_TEST_TMPDIR/q"
+	mkdir "$Q"
+}
 
 @test "puts stdin as one message and prints its id" {
 	run mq-put "$Q" <<<"hello"
@@ -15,12 +24,35 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	[ "$(cat "$f")" = "hello" ]
 }
 
-@test "creates a missing spool with all its directories" {
-	run mq-put "$BATS_TEST_TMPDIR/a/b/q" </dev/null
+@test "creates a missing spool with all its directories, and says so" {
+	mkdir -p a/b
+	run --separate-stderr mq-put a/b/q </dev/null
 	[ "$status" -eq 0 ]
+	same "$stderr" "mq-put: a/b/q: a new spool, made now"
 	for d in tmp new cur dlq "done"; do
 		[ -d "$BATS_TEST_TMPDIR/a/b/q/$d" ]
 	done
+	run --separate-stderr mq-put a/b/q </dev/null	# once
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+}
+
+@test "makes a spool only where its parent is: 73 naming the parent" {
+	run mq-put nosuch/dir/q </dev/null
+	[ "$status" -eq 73 ]
+	same "$output" "mq-put: nosuch/dir: no such directory (a spool is made only in one that exists)"
+	[ ! -e nosuch ]
+}
+
+@test "never makes a spool of a directory that holds other things: 65" {
+	mkdir photos && echo jpeg >photos/cat.jpg
+	run mq-put photos <<<x
+	[ "$status" -eq 65 ]
+	same "$output" "mq-put: photos: not a spool, and not empty (it holds cat.jpg): left alone"
+	[ "$(ls photos)" = cat.jpg ]
+	# a subscriber made by mkdir is an empty directory: taken from at once
+	mkdir -p t/s
+	run mq-take t/s
+	[ "$status" -eq 1 ] && [ -z "$output" ]
 }
 
 @test "an empty payload is an empty message" {
@@ -161,7 +193,7 @@ idre='^[0-9]{16}\.[0-9a-f]{12}$'
 	[ "$status" -eq 64 ]
 	run mq-put
 	[ "$status" -eq 64 ]
-	[ ! -e "$Q" ]
+	[ -z "$(ls -A "$Q")" ]
 }
 
 @test "-h prints usage on stdout and -V the version" {
@@ -353,7 +385,7 @@ interrupt_put() {
 		run mq-put -k k $args "$Q" </dev/null
 		[ "$status" -eq 64 ]
 	done
-	[ ! -e "$Q" ]
+	[ -z "$(ls -A "$Q")" ]
 	run mq-put -k k "$Q" a
 	[ "$status" -eq 0 ]
 	[ "$(cat "$(files "$Q" new)")" = a ]
