@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "opt.h"
 #include "lease.h"
 #include "move.h"
 #include "operands.h"
@@ -12,8 +13,11 @@
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0] [lease...]\n", mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-ack [-0] [lease...]\n",
+	    "Acknowledges each lease (or each line of standard input): done.\n"
+	    "  -0        leases on standard input are NUL-terminated\n"
+	    "  -h        this help;  -V  the version\n");
 }
 
 static int
@@ -34,7 +38,7 @@ main(int argc, char *argv[])
 	int c, delim = '\n', status;
 
 	mq_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "0hV")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0hV")) != -1) {
 		switch (c) {
 		case '0': delim = '\0'; break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
@@ -42,6 +46,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 && isatty(STDIN_FILENO))

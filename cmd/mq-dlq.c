@@ -28,12 +28,19 @@ struct bury {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0] [-r reason] [lease...]\n"
-	    "       %s -L [-0] spool\n"
-	    "       %s -R spool [id...]\n"
-	    "       %s -D [-o age] spool [id...]\n",
-	    mq_prog, mq_prog, mq_prog, mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-dlq [-0] [-r reason] [lease...]\n"
+	    "       mq-dlq -L [-0] spool...\n"
+	    "       mq-dlq -R spool [id...]\n"
+	    "       mq-dlq -D [-o age] spool [id...]\n",
+	    "Dead-letters leases, or lists, redrives or deletes dead letters.\n"
+	    "  -0        leases read (or, with -L, ids printed) NUL-terminated\n"
+	    "  -r reason why, kept in SPOOL/reason/ID (shown by -L)\n"
+	    "  -L        list the dead letters of each spool: id, attempts, reason\n"
+	    "  -R        redrive: the ids given (or all) back to be taken, as new\n"
+	    "  -D        delete: the ids given (or all, with -o, older than age)\n"
+	    "  -o age    with -D: only dead letters older than age (30s, 5m, 2h, 7d)\n"
+	    "  -h        this help;  -V  the version\n");
 }
 
 static int
@@ -198,7 +205,7 @@ main(int argc, char *argv[])
 
 	mq_setprog(argv[0]);
 	memset(&b, 0, sizeof(b));
-	while ((c = getopt(argc, argv, "0DhLo:r:RV")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0DhLo:r:RV")) != -1) {
 		switch (c) {
 		case '0': delim = '\0'; break;
 		case 'D': case 'L': case 'R':
@@ -213,6 +220,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	if ((age >= 0 && mode != 'D') || (b.why != NULL && mode != 0) ||

@@ -30,9 +30,16 @@ struct put {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0 | -l] [-d delay] [-g group] [-k key] "
-	    "[-m max] spool [file...]\n", mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] spool [file...]\n",
+	    "Puts standard input (or each file) as one message and prints its id.\n"
+	    "  -l        each line of the input is a message\n"
+	    "  -0        each NUL-terminated record is a message\n"
+	    "  -d delay  ready only after delay (30s, 5m, 2h, 7d)\n"
+	    "  -g group  an ordering group: one of its messages out at a time, in order\n"
+	    "  -k key    put only if no message with this key is waiting (idempotent)\n"
+	    "  -m max    refused (75) if the spool already holds max messages\n"
+	    "  -h        this help;  -V  the version\n");
 }
 
 /* The payload is in tmp/: with -k, the key decides whether it is put;
@@ -209,7 +216,7 @@ main(int argc, char *argv[])
 	mq_setprog(argv[0]);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	while ((c = getopt(argc, argv, "0d:g:hk:lm:V")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0d:g:hk:lm:V")) != -1) {
 		switch (c) {
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
@@ -222,6 +229,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)

@@ -21,9 +21,14 @@ struct retry {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0] [-d delay] [-r reason] [lease...]\n",
-	    mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-retry [-0] [-d delay] [-r reason] [lease...]\n",
+	    "Gives each lease back to be taken again (or dead-letters it when its\n"
+	    "attempts are used up).\n"
+	    "  -0        leases on standard input are NUL-terminated\n"
+	    "  -d delay  ready again after delay (default: the spool's backoff)\n"
+	    "  -r reason why, kept in SPOOL/reason/ID\n"
+	    "  -h        this help;  -V  the version\n");
 }
 
 static int
@@ -46,7 +51,7 @@ main(int argc, char *argv[])
 	mq_setprog(argv[0]);
 	memset(&r, 0, sizeof(r));
 	r.delay = -1;
-	while ((c = getopt(argc, argv, "0d:hr:V")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0d:hr:V")) != -1) {
 		switch (c) {
 		case '0': delim = '\0'; break;
 		case 'd': r.delay = mq_duration_opt('d', optarg); break;
@@ -56,6 +61,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 && isatty(STDIN_FILENO))

@@ -13,9 +13,16 @@
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-P procs] [-n count] [-t timeout] [-w idle | -F] "
-	    "spool command [arg...]\n", mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-run [-P procs] [-n count] [-t timeout] [-w idle | -F] spool command [arg...]\n",
+	    "Runs command once per message, the payload on its standard input;\n"
+	    "exit 0 acks, 65 or 100 dead-letters, any other retries after backoff.\n"
+	    "  -P procs   at most procs commands at once (1 to 4096; default 1)\n"
+	    "  -n count   stop after count messages\n"
+	    "  -t timeout each lease's timeout, renewed while the command runs\n"
+	    "  -w idle    wait for messages, stopping after idle without one\n"
+	    "  -F         wait for messages forever (a service)\n"
+	    "  -h         this help;  -V  the version\n");
 }
 
 int
@@ -28,7 +35,7 @@ main(int argc, char *argv[])
 	mq_setprog(argv[0]);
 	/* "+": options end at the command, whose own options are its own
 	 * (GNU getopt would permute them otherwise). */
-	while ((c = getopt(argc, argv, "+Fhn:P:t:Vw:")) != -1) {
+	while ((c = mq_getopt(argc, argv, "+Fhn:P:t:Vw:")) != -1) {
 		switch (c) {
 		case 'F': forever = 1; break;
 		case 'n': o.count = mq_count_opt('n', optarg, 1); break;
@@ -43,10 +50,22 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, 2, usage);
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || (forever && idle) || o.procs > 4096)
+	if (o.procs > 4096) {
+		mq_warnx("-P", "%ld: at most 4096 commands at once", o.procs);
 		usage(stderr, MQ_EX_USAGE);
+	}
+	if (forever && idle) {
+		mq_warnx(NULL, "-w and -F: one or the other");
+		usage(stderr, MQ_EX_USAGE);
+	}
+	if (argc < 2) {
+		mq_warnx(NULL, argc == 0 ? "no spool and no command" :
+		    "no command to run");
+		usage(stderr, MQ_EX_USAGE);
+	}
 	if (forever)
 		o.idle = MQ_FOREVER;
 	o.argv = argv + 1;

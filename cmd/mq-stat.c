@@ -29,9 +29,13 @@ on_signal(int sig)
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-o table|json|prom|sh] [-i interval [-n count]] "
-	    "spool...\n", mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-stat [-o table|json|prom|sh] [-i interval [-n count]] spool...\n",
+	    "Counts each spool's messages by state, and its totals.\n"
+	    "  -o format  table (default), json, prom (Prometheus text), sh\n"
+	    "  -i interval  again every interval (table, json)\n"
+	    "  -n count   with -i: stop after count reports\n"
+	    "  -h         this help;  -V  the version\n");
 }
 
 static int
@@ -141,7 +145,7 @@ main(int argc, char *argv[])
 	int c, i, n, fmt = MQ_REPORT_TABLE, status = MQ_EX_OK, opened = 0;
 
 	mq_setprog(argv[0]);
-	while ((c = getopt(argc, argv, "hi:n:o:V")) != -1) {
+	while ((c = mq_getopt(argc, argv, "hi:n:o:V")) != -1) {
 		switch (c) {
 		case 'i': every = mq_duration_opt('i', optarg); break;
 		case 'n': times = mq_count_opt('n', optarg, 1); break;
@@ -151,6 +155,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || (every > 0 && (fmt == MQ_REPORT_PROM ||

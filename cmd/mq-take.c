@@ -38,9 +38,16 @@ struct out {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: %s [-0] [-n count] [-t timeout] [-w wait] spool...\n"
-	    "       %s -x duration [-0] [lease...]\n", mq_prog, mq_prog);
-	exit(status);
+	mq_usage(f, status,
+	    "usage: mq-take [-0] [-n count] [-t timeout] [-w wait] spool...\n"
+	    "       mq-take -x duration [-0] [lease...]\n",
+	    "Leases the next ready message of the spools and prints its lease path.\n"
+	    "  -0          lease paths NUL-terminated (with -x: read so)\n"
+	    "  -n count    take up to count messages\n"
+	    "  -t timeout  the lease's timeout (default: the spool's, 5m)\n"
+	    "  -w wait     wait up to wait for a message (0: do not wait)\n"
+	    "  -x duration extend each lease to now + duration; 2 if it was lost\n"
+	    "  -h          this help;  -V  the version\n");
 }
 
 /* Writes the pending lines; the leases of lines not written whole go
@@ -176,7 +183,7 @@ main(int argc, char *argv[])
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	o->delim = '\n';
-	while ((c = getopt(argc, argv, "0hn:t:Vw:x:")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0hn:t:Vw:x:")) != -1) {
 		switch (c) {
 		case '0': o->delim = '\0'; break;
 		case 'n': t.count = (size_t)mq_count_opt('n', optarg, 1); break;
@@ -188,6 +195,7 @@ main(int argc, char *argv[])
 		default: usage(stderr, MQ_EX_USAGE);
 		}
 	}
+	mq_no_late_options(argc, argv, -1, usage);
 	argc -= optind;
 	argv += optind;
 	signal(SIGPIPE, SIG_IGN);

@@ -1,7 +1,9 @@
 /* opt: option arguments shared by the programs. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "name.h"
@@ -53,4 +55,60 @@ mq_key_opt(char opt, const char *s)
 		exit(MQ_EX_USAGE);
 	}
 	return s;
+}
+
+int
+mq_getopt(int argc, char *const argv[], const char *optstring)
+{
+	const char *a;
+	int c;
+
+	opterr = 0;
+	/* getopt stops at "--"; a longer word is --help, --version, or
+	 * wrong. Only at the start of a word: never inside "-0n". */
+	if (optind < argc && (a = argv[optind])[0] == '-' && a[1] == '-' &&
+	    a[2] != '\0') {
+		optind++;
+		if (strcmp(a, "--help") == 0)
+			return 'h';
+		if (strcmp(a, "--version") == 0)
+			return 'V';
+		mq_warnx(a, "unknown option (--help and --version are the "
+		    "long ones)");
+		return '?';
+	}
+	if ((c = getopt(argc, argv, optstring)) == '?') {
+		if (optopt != 0 && strchr(optstring, optopt) != NULL)
+			mq_warnx(NULL, "-%c: needs a value", optopt);
+		else if (optopt > ' ' && optopt < 0x7f)
+			mq_warnx(NULL, "-%c: unknown option", optopt);
+		else
+			mq_warnx(NULL, "unknown option");
+	}
+	return c;
+}
+
+void
+mq_no_late_options(int argc, char *const argv[], int n,
+    void (*usage)(FILE *, int))
+{
+	int i;
+
+	if (optind > 0 && optind <= argc && strcmp(argv[optind - 1], "--") == 0)
+		return;
+	for (i = optind; i < argc && (n < 0 || i < optind + n); i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			mq_warnx(argv[i], "an option after an operand (options "
+			    "go first; a file named so: ./%s)", argv[i]);
+			usage(stderr, MQ_EX_USAGE);
+		}
+}
+
+void
+mq_usage(FILE *f, int status, const char *synopsis, const char *options)
+{
+	fputs(synopsis, f);
+	if (f == stdout)
+		fputs(options, f);
+	exit(status);
 }

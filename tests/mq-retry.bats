@@ -189,7 +189,7 @@ mtime_ms() {
 	[ -f "$l" ]
 	run mq-retry -h
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: mq-retry [-0] [-d delay] [-r reason] [lease...]" ]
+	[ "${lines[0]}" = "usage: mq-retry [-0] [-d delay] [-r reason] [lease...]" ]
 }
 
 @test "racing the lease's expiry never loses or duplicates a message" {

@@ -217,7 +217,7 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "usage: mq-take [-0] [-n count] [-t timeout] [-w wait] spool..." ]
 	[ "${lines[1]}" = "       mq-take -x duration [-0] [lease...]" ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^  -')" -eq 6 ]
 	run mq-take -x 1m -n 2 "$Q/cur/x,1"
 	[ "$status" -eq 64 ]
 }
