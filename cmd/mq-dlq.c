@@ -1,4 +1,5 @@
 /* mq-dlq: dead-letter leases; list, redrive and delete dead letters. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "opt.h"
 #include "print.h"
 #include "reason.h"
+#include "topic.h"
 
 struct bury {
 	struct mq_lease l;
@@ -77,10 +79,25 @@ print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
 	putchar(delim);
 }
 
+/* Whether s has the shape of an id mq-put makes: 16 digits, a dot, 12
+ * hexadecimal digits. */
+static int
+id_shaped(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 29; i++)
+		if (i == 16 ? s[i] != '.' : i < 16 ? !isdigit((unsigned char)
+		    s[i]) : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[29] == '\0' && mq_id_valid(s, 29);
+}
+
 /* The dead letters an operation applies to: all, or those named. Named
  * ones that are not there are reported; *status gets the worst. */
 static struct mq_dead **
-select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
+select_dead(struct mq_dlq *d, const char *where, char **ids, int nids,
+    int *status)
 {
 	struct mq_dead **v, *x;
 	size_t n = 0, i;
@@ -95,13 +112,12 @@ select_dead(struct mq_dlq *d, char **ids, int nids, int *status)
 		for (i = 0; i < d->n; i++)
 			v[n++] = &d->v[i];
 	for (j = 0; j < nids; j++) {
-		if (!mq_id_valid(ids[j], strlen(ids[j]))) {
-			fprintf(stderr, "%s: ", mq_prog);
-			mq_print_escaped(stderr, ids[j], strlen(ids[j]));
-			fputs(": not an id\n", stderr);
+		if (!id_shaped(ids[j])) {
+			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
+			    ids[j]);
 			*status = mq_worst(*status, MQ_EX_DATAERR);
 		} else if ((x = mq_dlq_find(d, ids[j])) == NULL) {
-			mq_warnx(ids[j], "no such dead letter");
+			mq_warnx(where, "%s: no such dead letter", ids[j]);
 			*status = mq_worst(*status, MQ_EX_LOST);
 		} else {
 			v[n++] = x;
@@ -167,8 +183,10 @@ delete(struct mq_spool *sp, struct mq_dead **v, int named, int64_t age)
 }
 
 static int
-on_spool(int mode, int argc, char **argv, int delim, int64_t age)
+on_spool(int mode, int argc, char **argv, int delim, int64_t age,
+    int several)
 {
+	char where[4096];
 	struct mq_spool sp;
 	struct mq_dlq d;
 	struct mq_dead **v;
@@ -181,18 +199,54 @@ on_spool(int mode, int argc, char **argv, int delim, int64_t age)
 		mq_spool_close(&sp);
 		return status;
 	}
+	mq_spool_where(&sp, "dlq", NULL, where, sizeof(where));
 	if (mode == 'L') {
-		for (i = 0; i < d.n; i++)
+		for (i = 0; i < d.n; i++) {
+			if (several) {
+				mq_print_escaped(stdout, sp.path,
+				    strlen(sp.path));
+				putchar('\t');
+			}
 			print_dead(&sp, &d.v[i], delim);
+		}
 		if (fflush(stdout) == EOF || ferror(stdout))
 			status = mq_fail(MQ_EX_IOERR, "standard output", errno);
-	} else if ((v = select_dead(&d, argv + 1, argc - 1, &status)) != NULL) {
+	} else if ((v = select_dead(&d, where, argv + 1, argc - 1, &status)) !=
+	    NULL) {
 		status = mq_worst(status, mode == 'R' ?
 		    redrive(&sp, v, argc > 1) : delete(&sp, v, argc > 1, age));
 		free(v);
 	}
 	mq_dlq_free(&d);
 	mq_spool_close(&sp);
+	return status;
+}
+
+/* -L: the dead letters of every spool named (a topic: its subscribers),
+ * each line after the spool's name when there are several. */
+static int
+list_all(int argc, char **argv, int delim)
+{
+	struct mq_names all, one;
+	size_t j;
+	int i, status = MQ_EX_OK;
+
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < argc; i++) {
+		if (mq_topic_spools(argv[i], &one) == -1) {
+			status = mq_worst(status, mq_fail(MQ_EX_IOERR, argv[i],
+			    errno));
+			continue;
+		}
+		for (j = 0; j < one.n; j++)
+			if (mq_names_push(&all, one.v[j]) == -1)
+				return mq_fail(MQ_EX_IOERR, "memory", errno);
+		mq_names_free(&one);
+	}
+	for (j = 0; j < all.n; j++)
+		status = mq_worst(status, on_spool('L', 1, &all.v[j], delim, -1,
+		    all.n > 1));
+	mq_names_free(&all);
 	return status;
 }
 
@@ -225,11 +279,13 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((age >= 0 && mode != 'D') || (b.why != NULL && mode != 0) ||
 	    (delim == '\0' && mode != 0 && mode != 'L') ||
-	    (mode != 0 && argc < 1) || (mode == 'L' && argc > 1))
+	    (mode != 0 && argc < 1))
 		usage(stderr, MQ_EX_USAGE);
 	signal(SIGPIPE, SIG_IGN);
+	if (mode == 'L')
+		return list_all(argc, argv, delim);
 	if (mode != 0)
-		return on_spool(mode, argc, argv, delim, age);
+		return on_spool(mode, argc, argv, delim, age, 0);
 	if (argc == 0 && isatty(STDIN_FILENO))
 		usage(stderr, MQ_EX_USAGE);
 	status = mq_each_operand(argc, argv, delim, bury, &b);

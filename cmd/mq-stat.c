@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,7 @@ format(const char *s)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i]) == 0)
 			return fmts[i];
+	mq_warnx("-o", "unknown format '%s' (table, json, prom or sh)", s);
 	usage(stderr, MQ_EX_USAGE);
 	return -1;
 }
@@ -76,6 +78,28 @@ spools(int argc, char *argv[], struct mq_names *out)
 				return -1;
 			}
 		mq_names_free(&one);
+	}
+	return 0;
+}
+
+/* Whether spool i was named before (as the same directory, or, not
+ * opened, the same words): reported once. */
+static int
+named_before(struct mq_spool *sps, struct mq_report_row *rows, int i,
+    int opened)
+{
+	struct stat a, b;
+	int j;
+
+	for (j = 0; j < i; j++) {
+		if (rows[j].status == MQ_REPORT_SAME)
+			continue;
+		if (strcmp(rows[j].spool, rows[i].spool) == 0)
+			return 1;
+		if (opened && rows[j].status == MQ_EX_OK &&
+		    fstat(sps[i].fd, &a) == 0 && fstat(sps[j].fd, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return 1;
 	}
 	return 0;
 }
@@ -170,9 +194,18 @@ main(int argc, char *argv[])
 	if (sps == NULL || rows == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	for (i = 0; i < n; i++) {
+		rows[i].spool = paths.v[i];
+		if (named_before(sps, rows, i, 0)) {
+			rows[i].status = MQ_REPORT_SAME;
+			continue;
+		}
 		rows[i].status = mq_spool_open(&sps[i], paths.v[i], MQ_OPEN);
-		rows[i].spool = sps[i].path;
 		status = mq_worst(status, rows[i].status);
+		if (rows[i].status == MQ_EX_OK &&
+		    named_before(sps, rows, i, 1)) {
+			mq_spool_close(&sps[i]);
+			rows[i].status = MQ_REPORT_SAME;
+		}
 		opened += rows[i].status == MQ_EX_OK;
 	}
 	status = mq_worst(status, count(sps, rows, n));

@@ -5,6 +5,7 @@
  * the user's, and may hold anything a file name can.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -99,6 +100,19 @@ prom_family(const struct mq_report_row *rows, int n, const char *name,
 static void
 print_prom(const struct mq_report_row *rows, int n)
 {
+	int i;
+
+	/* Every spool named once, 1 when it was counted: a spool gone is
+	 * seen by Prometheus too, not only in the exit status. */
+	fputs("# HELP mq_up Whether the spool could be read.\n"
+	    "# TYPE mq_up gauge\n", stdout);
+	for (i = 0; i < n; i++) {
+		if (rows[i].status == MQ_REPORT_SAME)
+			continue;
+		fputs("mq_up{spool=\"", stdout);
+		mq_print_prom(stdout, rows[i].spool);
+		printf("\"} %d\n", rows[i].status == MQ_EX_OK);
+	}
 	prom_family(rows, n, "mq_messages", "gauge",
 	    "Messages in the spool, by state.", 0);
 	prom_family(rows, n, "mq_oldest_age_seconds", "gauge",
@@ -109,49 +123,123 @@ print_prom(const struct mq_report_row *rows, int n)
 	    "Messages acknowledged.", ACKS);
 }
 
+/* -o sh: "mq_" names (a script's own variables are safe); for several
+ * spools each one's numbered (mq_1_ready), and the unnumbered ones the
+ * sums over them all (the oldest age the greatest), so "$mq_dead" means
+ * the same for one spool, several, or a topic's subscribers. */
 static void
-print_sh(const struct mq_report_row *r, int index)
+print_sh(const struct mq_report_row *rows, int n)
 {
-	char sfx[24] = "";
-	int i;
+	struct mq_stats sum;
+	double oldest = 0.0;
+	char pfx[32];
+	int i, j, shown = 0, totals = 1;
 
-	if (index > 0)
-		snprintf(sfx, sizeof(sfx), "_%d", index);
-	printf("spool%s=", sfx);
-	mq_print_sh(stdout, r->spool);
-	putchar('\n');
-	for (i = 0; i < NSTATES; i++)
-		printf("%s%s=%ld\n", states[i], sfx, state(&r->st, i));
-	printf("oldest_age%s=%.3f\n", sfx, age(r));
-	if (r->st.puts >= 0)
-		printf("put_total%s=%lld\nack_total%s=%lld\n", sfx,
-		    (long long)r->st.puts, sfx, (long long)r->st.acks);
+	memset(&sum, 0, sizeof(sum));
+	for (i = 0; i < n; i++) {
+		if (rows[i].status != MQ_EX_OK)
+			continue;
+		shown++;
+		if (n > 1) {
+			snprintf(pfx, sizeof(pfx), "mq_%d_", shown);
+			printf("%sspool=", pfx);
+			mq_print_sh(stdout, rows[i].spool);
+			putchar('\n');
+			for (j = 0; j < NSTATES; j++)
+				printf("%s%s=%ld\n", pfx, states[j],
+				    state(&rows[i].st, j));
+			printf("%soldest_age=%.3f\n", pfx, age(&rows[i]));
+			if (rows[i].st.puts >= 0)
+				printf("%sput_total=%lld\n%sack_total=%lld\n",
+				    pfx, (long long)rows[i].st.puts, pfx,
+				    (long long)rows[i].st.acks);
+		}
+		sum.ready += rows[i].st.ready;
+		sum.delayed += rows[i].st.delayed;
+		sum.held += rows[i].st.held;
+		sum.leased += rows[i].st.leased;
+		sum.expired += rows[i].st.expired;
+		sum.dead += rows[i].st.dead;
+		sum.done += rows[i].st.done;
+		if (age(&rows[i]) > oldest)
+			oldest = age(&rows[i]);
+		if (rows[i].st.puts < 0)
+			totals = 0;
+		sum.puts += rows[i].st.puts;
+		sum.acks += rows[i].st.acks;
+	}
+	printf("mq_spools=%d\n", shown);
+	if (n == 1 && shown == 1) {
+		fputs("mq_spool=", stdout);
+		mq_print_sh(stdout, rows[0].spool);
+		putchar('\n');
+	}
+	for (j = 0; j < NSTATES; j++)
+		printf("mq_%s=%ld\n", states[j], state(&sum, j));
+	printf("mq_oldest_age=%.3f\n", oldest);
+	if (totals)
+		printf("mq_put_total=%lld\nmq_ack_total=%lld\n",
+		    (long long)sum.puts, (long long)sum.acks);
 	else
-		printf("put_total%s=\nack_total%s=\n", sfx, sfx);
+		fputs("mq_put_total=\nmq_ack_total=\n", stdout);
 }
 
-/* The table: a header, then a row per spool, columns aligned. */
-enum { C_AGE = NSTATES + 1, C_PUTS, C_PUTR, C_ACKR };
+/* The table: a header, then a row per spool, each column as wide as its
+ * widest cell (80 columns hold it for names up to about 16 bytes). */
+enum { C_AGE = NSTATES + 1, C_PUTS, C_ACKS, C_PUTR, C_ACKR, C_N };
+
+static void
+table_row(const struct mq_report_row *r, char cell[C_N][64])
+{
+	int j;
+
+	(void)mq_escape(cell[0], sizeof(cell[0]), r->spool, strlen(r->spool));
+	for (j = 0; j < NSTATES; j++)
+		snprintf(cell[j + 1], sizeof(cell[0]), "%ld", state(&r->st, j));
+	snprintf(cell[C_AGE], sizeof(cell[0]), "%.1f", age(r));
+	strcpy(cell[C_PUTS], "-");
+	strcpy(cell[C_ACKS], "-");
+	if (r->st.puts >= 0) {
+		snprintf(cell[C_PUTS], sizeof(cell[0]), "%lld",
+		    (long long)r->st.puts);
+		snprintf(cell[C_ACKS], sizeof(cell[0]), "%lld",
+		    (long long)r->st.acks);
+	}
+	strcpy(cell[C_PUTR], "-");
+	strcpy(cell[C_ACKR], "-");
+	if (r->last_at != 0) {		/* an earlier count */
+		snprintf(cell[C_PUTR], sizeof(cell[0]), "%.1f", rate(
+		    r->st.puts, r->last.puts, r->at - r->last_at));
+		snprintf(cell[C_ACKR], sizeof(cell[0]), "%.1f", rate(
+		    r->st.acks, r->last.acks, r->at - r->last_at));
+	}
+}
 
 static void
 print_table(const struct mq_report_row *rows, int n, int rates, int header)
 {
-	static const char *const heads[] = { "SPOOL", "READY", "DELAYED",
-	    "HELD", "LEASED", "EXPIRED", "DEAD", "DONE", "OLDEST_AGE",
-	    "PUT_TOTAL", "PUT/S", "ACK/S" };
-	char cell[12][64];
-	int w[12], i, j, cols = rates ? 12 : 10;
-	size_t len;
+	static const char *const heads[C_N] = { "SPOOL", "READY", "DELAYED",
+	    "HELD", "LEASED", "EXPIRED", "DEAD", "DONE", "AGE", "PUTS",
+	    "ACKS", "PUT/S", "ACK/S" };
+	char (*cells)[C_N][64];
+	int w[C_N], i, j, cols = rates ? C_N : C_PUTR;
 
+	if ((cells = calloc((size_t)n + 1, sizeof(*cells))) == NULL)
+		return;
 	for (j = 0; j < cols; j++)
 		w[j] = (int)strlen(heads[j]);
-	for (i = 0; i < n; i++)
-		if (rows[i].status == MQ_EX_OK &&
-		    (len = strlen(rows[i].spool)) > (size_t)w[0])
-			w[0] = len > 48 ? 48 : (int)len;
-	for (j = 1; j < cols; j++)
-		if (w[j] < 10)
-			w[j] = 10;
+	for (i = 0; i < n; i++) {
+		if (rows[i].status != MQ_EX_OK)
+			continue;
+		table_row(&rows[i], cells[i]);
+		for (j = 0; j < cols; j++)
+			if ((int)strlen(cells[i][j]) > w[j])
+				w[j] = (int)strlen(cells[i][j]);
+	}
+	/* Under -i the rows come again and again: room to grow. */
+	for (j = 1; rates && j < cols; j++)
+		if (w[j] < 7)
+			w[j] = 7;
 	if (header) {
 		for (j = 0; j < cols; j++)
 			printf(j == 0 ? "%-*s" : " %*s", w[j], heads[j]);
@@ -160,30 +248,11 @@ print_table(const struct mq_report_row *rows, int n, int rates, int header)
 	for (i = 0; i < n; i++) {
 		if (rows[i].status != MQ_EX_OK)
 			continue;
-		for (j = 0; j < NSTATES; j++)
-			snprintf(cell[j + 1], sizeof(cell[0]), "%ld",
-			    state(&rows[i].st, j));
-		snprintf(cell[C_AGE], sizeof(cell[0]), "%.3f", age(&rows[i]));
-		if (rows[i].st.puts >= 0)
-			snprintf(cell[C_PUTS], sizeof(cell[0]), "%lld",
-			    (long long)rows[i].st.puts);
-		else
-			strcpy(cell[C_PUTS], "-");
-		snprintf(cell[C_PUTR], sizeof(cell[0]), "%.1f", rate(
-		    rows[i].st.puts, rows[i].last.puts, rows[i].at -
-		    rows[i].last_at));
-		snprintf(cell[C_ACKR], sizeof(cell[0]), "%.1f", rate(
-		    rows[i].st.acks, rows[i].last.acks, rows[i].at -
-		    rows[i].last_at));
-		if (rows[i].last_at == 0) {	/* no earlier count */
-			strcpy(cell[C_PUTR], "-");
-			strcpy(cell[C_ACKR], "-");
-		}
-		printf("%-*s", w[0], rows[i].spool);
-		for (j = 1; j < cols; j++)
-			printf(" %*s", w[j], cell[j]);
+		for (j = 0; j < cols; j++)
+			printf(j == 0 ? "%-*s" : " %*s", w[j], cells[i][j]);
 		putchar('\n');
 	}
+	free(cells);
 }
 
 void
@@ -198,13 +267,12 @@ mq_report(const struct mq_report_row *rows, int n, int fmt, int rates,
 		print_prom(rows, n);
 	if (fmt != MQ_REPORT_JSON && fmt != MQ_REPORT_SH)
 		return;
-	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK)
-			continue;
-		if (fmt == MQ_REPORT_JSON)
-			print_json(&rows[i], rates);
-		else
-			print_sh(&rows[i], n > 1 ? i + 1 : 0);
+	if (fmt == MQ_REPORT_SH) {
+		print_sh(rows, n);
+		return;
 	}
+	for (i = 0; i < n; i++)
+		if (rows[i].status == MQ_EX_OK)
+			print_json(&rows[i], rates);
 }
 

@@ -7,11 +7,13 @@
 #include "stat.h"
 
 enum { MQ_REPORT_TABLE, MQ_REPORT_JSON, MQ_REPORT_PROM, MQ_REPORT_SH };
+#define MQ_REPORT_SAME (-1)	/* a row's status: a spool named twice */
 
 /* A spool's counts, and the count before (for rates). */
 struct mq_report_row {
 	const char *spool;	/* its path, as given */
-	int status;		/* 0, or it did not open or count: not shown */
+	int status;		/* 0, or it did not open or count: not shown
+				 * (MQ_REPORT_SAME: named before) */
 	struct mq_stats st, last;
 	int64_t at, last_at;	/* when counted, ms (last_at 0: never) */
 };

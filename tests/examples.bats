@@ -134,6 +134,13 @@ SH
 	run "$ex/mq-alert" -l 900 "$Q"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+	# a topic: a dead letter in any subscriber is spoken of
+	mkdir -p t/a t/b
+	put t z
+	mq-take t/b | mq-dlq
+	run "$ex/mq-alert" t
+	[ "$status" -eq 1 ]
+	[ "$output" = "t: 1 dead letters; see: mq-dlq -L t" ]
 }
 
 @test "fanout: every service gets every order once, from one file" {

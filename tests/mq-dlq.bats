@@ -140,14 +140,16 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	[ "$(cat "$(mq-take "$Q")")" = 2 ]
 	run mq-dlq -R "$Q" "$(sed -n 2p ids)" "$(sed -n 3p ids)"
 	[ "$status" -eq 2 ]
-	[ "$output" = "mq-dlq: $(sed -n 2p ids): no such dead letter" ]
+	[ "$output" = "mq-dlq: $Q/dlq: $(sed -n 2p ids): no such dead letter" ]
 	[ "$(count "$Q" dlq)" -eq 1 ]
 	run mq-dlq -R "$Q" '../../etc/passwd'
 	[ "$status" -eq 65 ]
-	[ "$output" = "mq-dlq: ../../etc/passwd: not an id" ]
+	[ "$output" = "mq-dlq: $Q/dlq: ../../etc/passwd: not an id (mq-dlq -L lists them)" ]
+	run mq-dlq -R "$Q" zz		# what no id can be: 65 too
+	[ "$status" -eq 65 ]
 	run mq-dlq -R "$Q" "$(printf 'x\033[2J')"
 	[ "$status" -eq 65 ]
-	[ "$output" = 'mq-dlq: x\x1b[2J: not an id' ]
+	[ "$output" = "mq-dlq: $Q/dlq: x\\x1b[2J: not an id (mq-dlq -L lists them)" ]
 	[ "$(count "$Q" dlq)" -eq 1 ]
 }
 
@@ -238,12 +240,18 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 
 @test "usage: modes exclude each other; -o only with -D; -r only with leases" {
 	put "$Q" x
-	for args in "-L -R $Q" "-o 1h -L $Q" "-r x -L $Q" "-L" "-L $Q $Q" "-R" "-0 -R $Q" "-o 1x -D $Q"; do
+	for args in "-L -R $Q" "-o 1h -L $Q" "-r x -L $Q" "-L" "-R" "-0 -R $Q" "-o 1x -D $Q"; do
 		eval "run mq-dlq $args"
 		[ "$status" -eq 64 ]
 	done
 	run mq-dlq -L nosuch
 	[ "$status" -eq 66 ]
+	# -L takes several spools, and topics: each line after its spool
+	mkdir -p t/a t/b && put t y
+	mq-take t/b | mq-dlq -r gone
+	run mq-dlq -L "$Q" t
+	[ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == "t/b	"[0-9]*"	1	"*"	gone" ]]
 	run mq-dlq -h
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "usage: mq-dlq [-0] [-r reason] [lease...]" ]

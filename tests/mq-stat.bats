@@ -2,6 +2,7 @@
 # mq-stat: counts, lag and rates (mq-stat(1)).
 
 load helper
+bats_require_minimum_version 1.5.0
 
 # A spool with messages in every state: 3 ready, 2 delayed, 2 leased,
 # 1 expired, 2 dead, 1 done; 11 put, 1 acked.
@@ -23,13 +24,21 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE AGE PUTS ACKS" ]
 	read -r -a v <<<"${lines[1]}"
 	[ "${v[0]}" = q ]
 	[ "${v[*]:1:7}" = "3 2 0 2 1 2 1" ]
-	[ "${v[9]}" = 11 ]
-	# aligned: every column ends where its header ends
-	[ "${#lines[0]}" -eq "${#lines[1]}" ]
+	[ "${v[9]}" = 11 ] && [ "${v[10]}" = 1 ]
+	# aligned: every column ends where its header ends; 80 columns hold it
+	[ "${#lines[0]}" -eq "${#lines[1]}" ] && [ "${#lines[0]}" -le 80 ]
+	# a name is escaped: a subscriber named with a terminal's escape
+	mkdir "$(printf 'x\033]0;pwned\007')"
+	run mq-stat "$(printf 'x\033]0;pwned\007')"
+	[ "$status" -eq 0 ]
+	[[ ${lines[1]} == 'x\x1b]0;pwned\x07 '* ]]
+	# a spool named twice is shown once
+	run mq-stat q "$Q" ./q
+	[ "${#lines[@]}" -eq 2 ]
 }
 
 @test "-o json: one valid object per spool, stable keys" {
@@ -73,19 +82,42 @@ every_state() {
 	[ "$(grep -c '^# TYPE mq_messages' <<<"$output")" -eq 1 ]
 }
 
-@test "-o sh: eval-able, valid names; several spools get a suffix" {
+@test "-o sh: eval-able mq_ names; several spools numbered, and summed" {
 	every_state
+	ready=mine
 	eval "$(mq-stat -o sh "$Q")"
+	[ "$ready" = mine ]		# a script's own variables are its own
 	# shellcheck disable=SC2154
-	[ "$ready" = 3 ] && [ "$delayed" = 2 ] && [ "$leased" = 2 ] && [ "$expired" = 1 ]
+	[ "$mq_ready" = 3 ] && [ "$mq_delayed" = 2 ] && [ "$mq_leased" = 2 ] && [ "$mq_expired" = 1 ]
 	# shellcheck disable=SC2154
-	[ "$dead" = 2 ] && [ "$done" = 1 ] && [ "$put_total" = 11 ] && [ "$spool" = "$Q" ]
+	[ "$mq_dead" = 2 ] && [ "$mq_done" = 1 ] && [ "$mq_put_total" = 11 ] && [ "$mq_spool" = "$Q" ]
+	[ "$mq_spools" = 1 ] && [ "$mq_ack_total" = 1 ]
 	put "it's" x
 	eval "$(mq-stat -o sh "$Q" "it's")"
 	# shellcheck disable=SC2154
-	[ "$spool_2" = "it's" ] && [ "$ready_2" = 1 ] && [ "$ready_1" = 3 ]
-	mq-stat -o sh "$Q" | grep -Ev '^[a-z_][a-z0-9_]*=' && return 1
+	[ "$mq_2_spool" = "it's" ] && [ "$mq_2_ready" = 1 ] && [ "$mq_1_ready" = 3 ]
+	[ "$mq_ready" = 4 ] && [ "$mq_spools" = 2 ] && [ "$mq_dead" = 2 ]
+	# a topic: its subscribers, and the sums a script reads
+	mkdir -p t/a t/b
+	put t x
+	eval "$(mq-stat -o sh t)"
+	[ "$mq_spools" = 2 ] && [ "$mq_ready" = 2 ] && [ "$mq_1_spool" = t/a ]
+	mq-stat -o sh "$Q" t | grep -Ev '^mq_[a-z0-9_]*=' && return 1
 	true
+}
+
+@test "-o prom passes promtool; a spool that is gone is mq_up 0, and 66" {
+	put "$Q" x
+	mkdir -p t/a t/b
+	run --separate-stderr mq-stat -o prom "$Q" nosuch t "$Q"
+	[ "$status" -eq 66 ]
+	printf '%s\n' "$output" >m.prom
+	grep -qx "mq_up{spool=\"$Q\"} 1" m.prom
+	grep -qx 'mq_up{spool="nosuch"} 0' m.prom
+	grep -qx 'mq_up{spool="t/b"} 1' m.prom
+	[ "$(grep -c "^mq_messages{spool=\"$Q\",state=\"ready\"}" m.prom)" -eq 1 ]
+	command -v promtool >/dev/null || skip "no promtool (Debian: prometheus)"
+	promtool check metrics <m.prom
 }
 
 @test "a missing spool is 66 for it; the others still print" {
@@ -125,15 +157,15 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE OLDEST_AGE PUT_TOTAL PUT/S ACK/S" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE AGE PUTS ACKS PUT/S ACK/S" ]
 	read -r -a v <<<"${lines[1]}"
-	[ "${v[*]:9:3}" = "1 - -" ]		# no rates before a second count
+	[ "${v[*]:9:4}" = "1 0 - -" ]		# no rates before a second count
 	read -r -a v <<<"${lines[2]}"
 	[ "${v[9]}" = 11 ]
 	# 10 puts and 4 acks in that second
-	[ "$(awk -v p="${v[10]}" -v a="${v[11]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
+	[ "$(awk -v p="${v[11]}" -v a="${v[12]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
 	read -r -a v <<<"${lines[3]}"
-	[ "${v[*]:10:2}" = "0.0 0.0" ]
+	[ "${v[*]:11:2}" = "0.0 0.0" ]
 	run mq-stat -o json -i 200ms -n 2 "$Q"
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[0]}")" = "[null,null]" ]
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[1]}")" = "[0,0]" ]

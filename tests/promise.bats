@@ -275,6 +275,6 @@ has_file() {
 	l2=$(mq-take -t 1h "$Q")
 	touch -d '+1 hour' "$l1"
 	run mq-stat -o sh "$Q"
-	[[ "$output" == *$'\nleased=1\nexpired=0\n'* ]]
+	[[ "$output" == *$'\nmq_leased=1\nmq_expired=0\n'* ]]
 	[ -n "$l2" ]
 }
