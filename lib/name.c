@@ -135,7 +135,7 @@ mq_key_valid(const char *s)
 		return 0;
 	for (i = 0; s[i] != '\0'; i++) {
 		if (i == MQ_KEY_MAX || (!id_char(s[i]) &&
-		    strchr(":@+=", s[i]) == NULL))
+		    strchr(":@+=%", s[i]) == NULL))
 			return 0;
 	}
 	return 1;

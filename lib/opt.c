@@ -1,4 +1,5 @@
 /* opt: option arguments shared by the programs. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,12 +44,50 @@ mq_reason_opt(const char *s)
 	return s;
 }
 
+/* A key as the name of its file in key/: what is outside the grammar
+ * (and a leading . or -, and %) as %XX, so "order/42" is order%2F42. */
+static const char *
+key_name(const char *s)
+{
+	static char out[MQ_KEY_MAX + 1];
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, need = 0, i;
+	int plain;
+
+	for (i = 0; p[i] != '\0'; i++) {
+		plain = p[i] != '%' && (isalnum(p[i]) || strchr("._-:@+=",
+		    p[i]) != NULL) && !(i == 0 && (p[i] == '.' ||
+		    p[i] == '-')) && p[i] < 0x80;
+		need += plain ? 1 : 3;
+		if (need > MQ_KEY_MAX)
+			continue;
+		if (plain)
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%%%02X",
+			    p[i]);
+	}
+	if (need == 0 || need > MQ_KEY_MAX) {
+		if (need == 0)
+			mq_warnx("-k", "an empty key");
+		else
+			mq_warnx("-k", "key too long: %zu bytes as a file name "
+			    "(at most %d; a byte outside A-Z a-z 0-9 . _ - : "
+			    "@ + = takes three)", need, MQ_KEY_MAX);
+		exit(MQ_EX_USAGE);
+	}
+	out[o] = '\0';
+	return out;
+}
+
 const char *
 mq_key_opt(char opt, const char *s)
 {
 	char what[3] = { '-', opt, '\0' };
 
-	if (!mq_key_valid(s)) {
+	if (opt == 'k')
+		return key_name(s);
+	if (!mq_key_valid(s) || strchr(s, '%') != NULL) {
 		mq_warnx(what, "bad %s (1 to %d of A-Z a-z 0-9 . _ - : @ + =, "
 		    "not starting with . or -)", opt == 'g' ? "group" : "key",
 		    MQ_KEY_MAX);

@@ -364,20 +364,34 @@ interrupt_put() {
 	[ "$(count "$Q" new)" -eq 2 ]
 }
 
-@test "-k: a key can never name a path outside the spool" {
-	mkdir -p "$Q"
-	for k in '../x' 'a/b' '.hidden' '-rf' '' "$(printf 'a\nb')" 'ä' "$(head -c 129 /dev/zero | tr '\0' a)"; do
-		run mq-put -k "$k" "$Q" <<<"x"
-		[ "$status" -eq 64 ]
-		[ "$output" = "mq-put: -k: bad key (1 to 128 of A-Z a-z 0-9 . _ - : @ + =, not starting with . or -)" ]
+@test "-k: any key a user would pass, encoded where it must be; never a path outside" {
+	for k in '../x' 'a/b' '.hidden' '-rf' "$(printf 'a\nb')" 'ä' 'order/42' \
+	    'https://shop.example/order?id=42' 'two words' '100%' '100%25'; do
+		run --separate-stderr mq-put -k "$k" "$Q" <<<"x"
+		[ "$status" -eq 0 ] || { echo "$k: $status" >&2; false; }
 	done
-	[ ! -e "$Q/key" ] && [ ! -e x ] && [ ! -e "$Q/x" ]
-	[ "$(count "$Q" . )" -eq 0 ]
+	# one file each, readable, inside key/; nothing anywhere else
+	for f in %2E.%2Fx a%2Fb %2Ehidden %2Drf a%0Ab %C3%A4 order%2F42 \
+	    https:%2F%2Fshop.example%2Forder%3Fid=42 two%20words 100%25 100%2525; do
+		[ -f "$Q/key/$f" ] || { echo "no key/$f" >&2; false; }
+	done
+	[ "$(ls "$Q/key" | wc -l)" -eq 11 ]
+	[ ! -e x ] && [ ! -e "$Q/x" ] && [ -f "$Q/key/order%2F42" ]
+	[ "$(count "$Q" new)" -eq 11 ]
+	# the same key is the same message
+	run --separate-stderr mq-put -k 'order/42' "$Q" <<<"again"
+	[ "$status" -eq 0 ] && [ "$(count "$Q" new)" -eq 11 ]
 	run mq-put -k 'user@example.com:2026-11-22+v=1' "$Q" <<<"x"
 	[ "$status" -eq 0 ]
 	[ -f "$Q/key/user@example.com:2026-11-22+v=1" ]
 	run mq-put -k "$(head -c 128 /dev/zero | tr '\0' a)" "$Q" <<<"x"
 	[ "$status" -eq 0 ]
+	# refused only what cannot fit, the limit named
+	for k in '' "$(head -c 129 /dev/zero | tr '\0' a)" "$(head -c 43 /dev/zero | tr '\0' /)"; do
+		run mq-put -k "$k" "$Q" <<<"x"
+		[ "$status" -eq 64 ]
+	done
+	[ "$output" = "mq-put: -k: key too long: 129 bytes as a file name (at most 128; a byte outside A-Z a-z 0-9 . _ - : @ + = takes three)" ]
 }
 
 @test "-k names one message: not with -l, -0 or several files" {
