@@ -38,6 +38,7 @@ main(int argc, char *argv[])
 	int c, delim = '\n', status;
 
 	mq_setprog(argv[0]);
+	mq_guard_stdin();
 	while ((c = mq_getopt(argc, argv, "0hV")) != -1) {
 		switch (c) {
 		case '0': delim = '\0'; break;

@@ -258,6 +258,7 @@ main(int argc, char *argv[])
 	int c, mode = 0, delim = '\n', status;
 
 	mq_setprog(argv[0]);
+	mq_guard_stdin();
 	memset(&b, 0, sizeof(b));
 	while ((c = mq_getopt(argc, argv, "0DhLo:r:RV")) != -1) {
 		switch (c) {

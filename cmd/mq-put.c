@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "duration.h"
 #include "key.h"
+#include "operands.h"
 #include "opt.h"
 #include "spool.h"
 #include "topic.h"
@@ -94,6 +95,9 @@ put_input(struct put *p, int fd, const char *name)
 	size_t off, len;
 	char *end;
 	int open_msg = 0, status = MQ_EX_OK;
+
+	if (fd == STDIN_FILENO && mq_stdin_closed("nothing to put"))
+		return MQ_EX_NOINPUT;
 
 	if (!p->split && (status = mq_msg_begin(&p->w)) != MQ_EX_OK)
 		return status;
@@ -214,6 +218,7 @@ main(int argc, char *argv[])
 	int c, status;
 
 	mq_setprog(argv[0]);
+	mq_guard_stdin();
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	while ((c = mq_getopt(argc, argv, "0d:g:hk:lm:V")) != -1) {

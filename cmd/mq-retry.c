@@ -49,6 +49,7 @@ main(int argc, char *argv[])
 	int c, delim = '\n', status;
 
 	mq_setprog(argv[0]);
+	mq_guard_stdin();
 	memset(&r, 0, sizeof(r));
 	r.delay = -1;
 	while ((c = mq_getopt(argc, argv, "0d:hr:V")) != -1) {

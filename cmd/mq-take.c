@@ -180,6 +180,7 @@ main(int argc, char *argv[])
 	int c, i, status = MQ_EX_OK;
 
 	mq_setprog(argv[0]);
+	mq_guard_stdin();
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	o->delim = '\n';

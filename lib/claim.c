@@ -99,22 +99,23 @@ unreadable(const char *what, struct mq_claim *c)
 		    "\"Several users\" in mq(7))", strerror(errno));
 }
 
-/* The stamp failed (errno): another taker won (ENOENT), or we may not
- * set the file's time. */
-static void
+/* The stamp failed (errno): another taker won (ENOENT), we may not set
+ * the file's time (skipped), or the spool cannot be written (a read-only
+ * or failing file system: said once, and the take stops). */
+static int
 stamp_failed(const char *leaf, const char *name, struct mq_claim *c)
 {
 	char what[4096];
 
 	if (errno == ENOENT)
-		return;
+		return MQ_CLAIM_SKIP;
 	snprintf(what, sizeof(what), "%s/%s", leaf, name);
 	if (errno == EPERM || errno == EACCES) {
 		unreadable(what, c);
-	} else {
-		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what,
-		    errno));
+		return MQ_CLAIM_SKIP;
 	}
+	c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR, what, errno));
+	return MQ_CLAIM_STOP;
 }
 
 /* Whether leaffd/name, a member of group n->group with two links, is
@@ -242,9 +243,7 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 		if (fromfd == sp->tmp)
 			(void)unlinkat(sp->tmp, copy, 0);
 		errno = err;
-		if (r != -1)
-			stamp_failed(leaf, name, c);
-		return MQ_CLAIM_SKIP;
+		return r == -1 ? MQ_CLAIM_SKIP : stamp_failed(leaf, name, c);
 	}
 	l.attempts++;
 	mq_name_format(c->lease, &l);

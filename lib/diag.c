@@ -80,6 +80,9 @@ mq_fail(int status, const char *what, int err)
 	mq_warnx(what, "%s", strerror(err));
 	if (err == EACCES || err == EPERM)
 		return MQ_EX_NOPERM;
+	/* The file system, not the spool: full, over quota, read-only. */
+	if (err == ENOSPC || err == EDQUOT || err == EROFS)
+		return MQ_EX_IOERR;
 	return status;
 }
 

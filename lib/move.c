@@ -120,6 +120,18 @@ mq_move_sweep(struct mq_spool *sp, int64_t now)
 
 /* expire, retry, bury, ack */
 
+/* A move refused because the reason asked for could not be written: the
+ * lease (path, a user's; NULL: the spool's own move) is still its
+ * holder's, and the user is told so. */
+static int
+kept(const char *path, const char *move, int status)
+{
+	if (path != NULL)
+		mq_warnx(path, "not %s (the reason could not be written): "
+		    "the lease is still yours", move);
+	return status;
+}
+
 int
 mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
     int64_t deadline)
@@ -180,7 +192,7 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
 	}
 	if (why != NULL && (status = mq_reason_set(sp, n->id, why,
 	    strlen(why))) != MQ_EX_OK)
-		return status;
+		return kept(path, "retried", status);
 	if (delay < 0)
 		delay = mq_backoff(&sp->pol, n->attempts);
 	mq_name_format(name, n);
@@ -214,15 +226,17 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 
 	if (given != NULL && (status = mq_reason_set(sp, n->id, given,
 	    strlen(given))) != MQ_EX_OK)
-		return status;
+		return kept(path, "dead-lettered", status);
 	if (given == NULL && decided == NULL) {
 		snprintf(head, sizeof(head), "dead-lettered by hand on attempt "
 		    "%lu", n->attempts);
 		decided = head;
 	}
-	/* A reason that cannot be written does not keep a message alive. */
-	if (given == NULL)
-		(void)mq_reason_decide(sp, n->id, decided);
+	/* A reason that cannot be written does not keep a message alive:
+	 * it goes without, and says so. */
+	if (given == NULL && mq_reason_decide(sp, n->id, decided) != MQ_EX_OK)
+		mq_warnx(path, "dead-lettered all the same, without the "
+		    "reason");
 	mq_name_format(name, n);
 	st.st_ino = 0;
 	if (n->group[0] != '\0')

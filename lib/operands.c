@@ -1,9 +1,11 @@
 /* operands: each operand, or each record of stdin when there are none. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "operands.h"
@@ -42,8 +44,30 @@ mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
 	int i, status = MQ_EX_OK;
 
 	if (argc == 0)
-		return mq_each_record(stdin, "standard input", delim, fn, arg);
+		return mq_stdin_closed("no leases named, none to read") ?
+		    MQ_EX_NOINPUT : mq_each_record(stdin, "standard input",
+		    delim, fn, arg);
 	for (i = 0; i < argc; i++)
 		status = mq_worst(status, fn(argv[i], arg));
 	return status;
+}
+
+static int stdin_closed;
+
+void
+mq_guard_stdin(void)
+{
+	if (fcntl(STDIN_FILENO, F_GETFD) == -1 && errno == EBADF) {
+		stdin_closed = 1;
+		/* Held, so that no directory opened later becomes fd 0. */
+		(void)open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
+int
+mq_stdin_closed(const char *what)
+{
+	if (stdin_closed)
+		mq_warnx("standard input", "closed (%s)", what);
+	return stdin_closed;
 }

@@ -16,4 +16,10 @@ int mq_each_operand(int argc, char **argv, int delim, mq_operand_fn *fn,
 int mq_each_record(FILE *in, const char *what, int delim, mq_operand_fn *fn,
     void *arg);
 
+/* At the start of main: notes whether standard input was closed (and
+ * holds fd 0 so that nothing opened later takes its place). */
+void mq_guard_stdin(void);
+/* Whether it was: 1, said with what (why it was wanted); or 0. */
+int mq_stdin_closed(const char *what);
+
 #endif

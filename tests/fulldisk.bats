@@ -141,3 +141,37 @@ fill() {
 	sync
 	run -0 mq-put "$Q" chunk
 }
+
+@test "full: a retry or burial whose reason cannot be written says what became of the lease" {
+	printf 'a\nb\n' | mq-put -l "$Q" >/dev/null
+	l1=$(mq-take "$Q")
+	l2=$(mq-take "$Q")
+	fill
+	# fill the rest of the inodes and blocks a reason would need
+	i=0
+	while head -c 4096 /dev/zero >"fs/pad.$i" 2>/dev/null; do i=$((i + 1)); done
+	while : >"fs/pad.e$i" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 200000 ] || break; done
+	run --separate-stderr mq-retry -r "$(head -c 3000 /dev/zero | tr '\0' r)" "$l1"
+	if [ "$status" -eq 0 ]; then skip "the reason fit after all"; fi
+	same "$status" 74
+	[[ $stderr == *"$l1: not retried (the reason could not be written): the lease is still yours" ]]
+	[ -f "$l1" ]
+	run --separate-stderr mq-dlq "$l2"
+	same "$status" 0
+	[[ $stderr == *"$l2: dead-lettered all the same, without the reason" ]] || [ -z "$stderr" ]
+	[ ! -e "$l2" ] && [ "$(count "$Q" dlq)" -eq 1 ]
+}
+
+@test "read-only: one line and 74 for a take of many, 74 for a put" {
+	seq 30 | mq-put -l "$Q" >/dev/null
+	mount -o remount,ro fs
+	run --separate-stderr mq-take -n 10 "$Q"
+	same "$status" 74
+	same "$(printf '%s\n' "$stderr" | wc -l)" 1
+	[[ $stderr == *": Read-only file system" ]]
+	[ -z "$output" ]
+	run --separate-stderr mq-put "$Q" <<<x
+	same "$status" 74
+	mount -o remount,rw fs
+	[ "$(count "$Q" new)" -eq 30 ]
+}

@@ -248,7 +248,8 @@ spool() {
 	lease=$(mq-take "$Q")
 	run --separate-stderr mq-retry -r why "$lease"
 	same "$status" 65
-	same "$stderr" "mq-retry: $Q/reason: a symbolic link, not followed"
+	same "$stderr" "mq-retry: $Q/reason: a symbolic link, not followed
+mq-retry: $lease: not retried (the reason could not be written): the lease is still yours"
 	[ -f "$lease" ]
 	untouched
 }

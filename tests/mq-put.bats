@@ -459,3 +459,13 @@ interrupt_put() {
 	[ "$(cat target)" = secret ]
 	[ "$(count "$Q" new)" -eq 0 ]
 }
+
+@test "a closed standard input is said (66), never read as a directory" {
+	run sh -c 'exec <&-; mq-put "$1"' sh "$Q"
+	[ "$status" -eq 66 ]
+	same "$output" "mq-put: standard input: closed (nothing to put)"
+	[ "$(count "$Q" new)" -eq 0 ]
+	run sh -c 'exec <&-; mq-ack'
+	[ "$status" -eq 66 ]
+	same "$output" "mq-ack: standard input: closed (no leases named, none to read)"
+}
