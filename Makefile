@@ -4,6 +4,11 @@
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+DOCDIR = $(PREFIX)/share/doc/mq
+INSTALL = install
+INSTALL_PROGRAM = $(INSTALL) -m 755
+# The command mq-worker.service runs, yours to write.
+HANDLER = $(BINDIR)/handle-job
 CC = cc
 CFLAGS = -O2 -g
 # Static: a program starts in about two thirds of the time (no dynamic
@@ -126,20 +131,33 @@ demo: all
 bench: all
 	PATH="$(CURDIR)/bin:$$PATH" bench/run
 
+# Explicit modes: a umask of 077 leaves nothing private to root.
+EXAMPLES = cron-drain fanout gluster mq-alert prom-textfile quickstart \
+	xargs-pool
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man7
-	cp $(BINS) $(DESTDIR)$(BINDIR)/
-	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	cp man/mq.7 $(DESTDIR)$(MANDIR)/man7/
+	$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DOCDIR)/examples
+	$(INSTALL_PROGRAM) $(BINS) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 man/mq.7 $(DESTDIR)$(MANDIR)/man7/
+	$(INSTALL) -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 755 $(EXAMPLES:%=examples/%) $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 644 examples/mq.tmpfiles $(DESTDIR)$(DOCDIR)/examples/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@HANDLER@|$(HANDLER)|g' \
+		examples/mq-worker.service >$(DESTDIR)$(DOCDIR)/examples/mq-worker.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/examples/mq-worker.service
+
+install-strip:
+	$(MAKE) INSTALL_PROGRAM='$(INSTALL) -s -m 755' install
 
 uninstall:
 	cd $(DESTDIR)$(BINDIR) && rm -f $(PROGS)
 	cd $(DESTDIR)$(MANDIR)/man1 && rm -f $(PROGS:%=%.1)
 	rm -f $(DESTDIR)$(MANDIR)/man7/mq.7
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
 .PHONY: all dyn replay fuzz fuzz-run check check-fs check-chaos \
-	check-distributed check-san demo bench install uninstall clean
+	check-distributed check-san demo bench install install-strip uninstall clean
