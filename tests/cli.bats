@@ -74,3 +74,17 @@ progs="mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat"
 	[ "$status" -eq 64 ]
 	same "${lines[0]}" "mq-run: no command to run"
 }
+
+@test "names and operands in diagnostics are escaped: no escape sequence reaches the terminal" {
+	esc=$(printf 'x\033]0;owned\007')
+	run mq-ack "$esc"
+	[ "$status" -ne 0 ]
+	[[ $output != *$'\033'* ]] && [[ $output == *'x\x1b]0;owned\x07'* ]]
+	run mq-take "$esc"
+	[[ $output != *$'\033'* ]]
+	run mq-put -d "$esc" q
+	[ "$status" -eq 64 ] && [[ $output != *$'\033'* ]]
+	mkdir -p "$Q" && printf '%s=1\n' "$esc" >"$Q/config"
+	run mq-stat "$Q"
+	[[ $output != *$'\033'* ]]
+}
