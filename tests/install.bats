@@ -4,6 +4,7 @@
 load helper
 
 src=$BATS_TEST_DIRNAME/..
+# shellcheck disable=SC2154  # bin: set by helper.bash
 
 # make in the source tree, on the programs under test (no rebuild).
 mk() {
@@ -22,7 +23,7 @@ mk() {
 	u=d/usr/share/doc/mq/examples/mq-worker.service
 	[ "$(stat -c %a "$u")" = 644 ]
 	grep -qx 'ExecStart=/usr/bin/mq-run -F -P 4 -t 5m /var/spool/mq/jobs /usr/local/bin/work' "$u"
-	! grep -q @ "$u"
+	[ "$(grep -c @ "$u")" -eq 0 ]	# every @NAME@ filled in
 	[ -f d/usr/share/doc/mq/examples/mq.tmpfiles ]
 	mk uninstall DESTDIR="$PWD/d" PREFIX=/usr
 	[ -z "$(find d -type f)" ]

@@ -91,6 +91,7 @@ every_state() {
 	[ "$mq_ready" = 3 ] && [ "$mq_delayed" = 2 ] && [ "$mq_leased" = 2 ] && [ "$mq_expired" = 1 ]
 	# shellcheck disable=SC2154
 	[ "$mq_dead" = 2 ] && [ "$mq_done" = 1 ] && [ "$mq_put_total" = 11 ] && [ "$mq_spool" = "$Q" ]
+	# shellcheck disable=SC2154
 	[ "$mq_spools" = 1 ] && [ "$mq_ack_total" = 1 ]
 	put "it's" x
 	eval "$(mq-stat -o sh "$Q" "it's")"
@@ -101,6 +102,7 @@ every_state() {
 	mkdir -p t/a t/b
 	put t x
 	eval "$(mq-stat -o sh t)"
+	# shellcheck disable=SC2154
 	[ "$mq_spools" = 2 ] && [ "$mq_ready" = 2 ] && [ "$mq_1_spool" = t/a ]
 	mq-stat -o sh "$Q" t | grep -Ev '^mq_[a-z0-9_]*=' && return 1
 	true

@@ -20,6 +20,7 @@ setup() {
 	chgrp "$G" "$Q"
 	chmod 2775 "$Q"
 	cd "$D" || return 1
+	# shellcheck disable=SC2154  # bin: set by helper.bash
 	as "$C" "test -x '$bin/mq-take'" ||
 		skip "$bin cannot be run by other users"
 }
