@@ -23,7 +23,7 @@ mk() {
 	u=d/usr/share/doc/mq/examples/mq-worker.service
 	[ "$(stat -c %a "$u")" = 644 ]
 	grep -qx 'ExecStart=/usr/bin/mq-run -F -P 4 -t 5m /var/spool/mq/jobs /usr/local/bin/work' "$u"
-	[ "$(grep -c @ "$u")" -eq 0 ]	# every @NAME@ filled in
+	[ "$(grep -c '@[A-Z]*@' "$u")" -eq 0 ]	# every @NAME@ filled in
 	[ -f d/usr/share/doc/mq/examples/mq.tmpfiles ]
 	mk uninstall DESTDIR="$PWD/d" PREFIX=/usr
 	[ -z "$(find d -type f)" ]
