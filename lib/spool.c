@@ -166,6 +166,26 @@ mq_user_umask(void)
 	return u;
 }
 
+/* A spool made now, or an empty directory made one, inside a directory
+ * its group may write (a shared topic, /var/spool/mq): made the group's
+ * too when it is ours, so that a subscriber made with a umask of 022
+ * does not shut the topic's producers out. */
+static void
+share_new(int fd)
+{
+	struct stat st, up;
+	int parent;
+
+	if ((parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return;
+	if (fstat(parent, &up) == 0 && (up.st_mode & S_IWGRP) &&
+	    fstat(fd, &st) == 0 && !(st.st_mode & S_IWGRP) &&
+	    st.st_uid == geteuid())
+		(void)fchmod(fd, (st.st_mode & 07777) | S_IRWXG);
+	close(parent);
+}
+
 static void
 share(int fd)
 {
@@ -226,8 +246,11 @@ open_subdirs(struct mq_spool *sp, int how)
 				    "(it holds %s): left alone", other);
 				return MQ_EX_DATAERR;
 			}
-			if (r == 2)
+			if (r == 2) {
 				how = MQ_CREATE;
+				share_new(sp->fd);
+				share(sp->fd);
+			}
 			errno = ENOENT;
 		}
 		if (*fds[i] == -1 && errno == ENOENT && how == MQ_CREATE) {
@@ -287,6 +310,8 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	}
 	if (made && fsync_parent(sp->path) == -1)
 		return mq_fail(MQ_EX_IOERR, sp->path, errno);
+	if (made)
+		share_new(sp->fd);
 	share(sp->fd);
 	if (made)
 		mq_warnx(sp->path, "a new spool, made now");

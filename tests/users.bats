@@ -161,3 +161,18 @@ as() {
 	[ "$(printf '%s\n' "$output" | grep -c 'skipped')" -eq 1 ]
 	[ "$(count "$Q" new)" -eq 1 ] && [ "$(count "$Q" dlq)" -eq 0 ]
 }
+
+@test "a umask of 022 does not shut the group out: what mq makes in a shared spool is the group's" {
+	as "$P" 'umask 022; echo a | mq-put q; echo b | mq-put -g g -k k q; mq-put q/../q2 </dev/null' >/dev/null 2>&1
+	[ -z "$(find "$Q" "$D/q2" ! -perm -g+rw -print)" ]
+	[ -z "$(find "$Q" -type d ! -perm -g+s -print)" ]
+	# a subscriber its consumer made private is the group's once the
+	# consumer's first mq program opens it
+	mkdir "$D/t" && chgrp "$G" "$D/t" && chmod 2775 "$D/t"
+	as "$C" 'umask 022; mkdir t/s; mq-take t/s' || true
+	[ "$(stat -c %a "$D/t/s")" = 2775 ]
+	run as "$P" 'umask 022; echo x | mq-put t'
+	[ "$status" -eq 0 ]
+	run as "$C" 'umask 022; mq-take t/s'
+	[ "$status" -eq 0 ]
+}
