@@ -300,3 +300,12 @@ SH
 	[ -z "$(uniq -d all)" ]
 	[ "$(messages "$Q")" -eq 0 ]
 }
+
+@test "MQ_SPOOL and MQ_LEASE are absolute: a command that changes directory keeps its message" {
+	mkdir -p sub && put sub/q hello
+	cd sub
+	run mq-run -n 1 q sh -c 'cd / && cat "$MQ_LEASE" && printf " %s" "$MQ_SPOOL"'
+	[ "$status" -eq 0 ]
+	same "$output" "hello $BATS_TEST_TMPDIR/sub/q"
+	[ "$(count q new)" -eq 0 ] && [ "$(count q cur)" -eq 0 ]
+}
