@@ -233,7 +233,7 @@ open_subdirs(struct mq_spool *sp, int how)
 	int *fds[] = { &sp->tmp, &sp->new, &sp->cur, &sp->dlq, &sp->done };
 	char what[4096], other[256];
 	size_t i;
-	int made = 0, checked = 0, r;
+	int made = 0, checked = 0, r, fd;
 
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		*fds[i] = mq_opendir(sp->fd, subdirs[i]);
@@ -273,6 +273,12 @@ open_subdirs(struct mq_spool *sp, int how)
 			    subdirs[i], S_IFDIR, errno);
 		}
 	}
+	/* The takers' lock file (claim.c), made with the spool: made by a
+	 * first take instead, it could cost the inode a full disk has not
+	 * got. */
+	if (made && (fd = openat(sp->fd, ".claim", O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0666)) != -1)
+		close(fd);
 	if (made && mq_fsync(sp->fd) == -1)
 		return mq_fail(MQ_EX_IOERR, sp->path, errno);
 	return MQ_EX_OK;
