@@ -130,12 +130,12 @@ print_prom(const struct mq_report_row *rows, int n)
 static void
 print_sh(const struct mq_report_row *rows, int n)
 {
-	struct mq_stats sum;
+	long tot[NSTATES] = { 0 };
+	long long puts = 0, acks = 0;
 	double oldest = 0.0;
 	char pfx[32];
 	int i, j, shown = 0, totals = 1;
 
-	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < n; i++) {
 		if (rows[i].status != MQ_EX_OK)
 			continue;
@@ -154,19 +154,14 @@ print_sh(const struct mq_report_row *rows, int n)
 				    pfx, (long long)rows[i].st.puts, pfx,
 				    (long long)rows[i].st.acks);
 		}
-		sum.ready += rows[i].st.ready;
-		sum.delayed += rows[i].st.delayed;
-		sum.held += rows[i].st.held;
-		sum.leased += rows[i].st.leased;
-		sum.expired += rows[i].st.expired;
-		sum.dead += rows[i].st.dead;
-		sum.done += rows[i].st.done;
+		for (j = 0; j < NSTATES; j++)
+			tot[j] += state(&rows[i].st, j);
 		if (age(&rows[i]) > oldest)
 			oldest = age(&rows[i]);
 		if (rows[i].st.puts < 0)
 			totals = 0;
-		sum.puts += rows[i].st.puts;
-		sum.acks += rows[i].st.acks;
+		puts += (long long)rows[i].st.puts;
+		acks += (long long)rows[i].st.acks;
 	}
 	printf("mq_spools=%d\n", shown);
 	if (n == 1 && shown == 1) {
@@ -175,11 +170,10 @@ print_sh(const struct mq_report_row *rows, int n)
 		putchar('\n');
 	}
 	for (j = 0; j < NSTATES; j++)
-		printf("mq_%s=%ld\n", states[j], state(&sum, j));
+		printf("mq_%s=%ld\n", states[j], tot[j]);
 	printf("mq_oldest_age=%.3f\n", oldest);
 	if (totals)
-		printf("mq_put_total=%lld\nmq_ack_total=%lld\n",
-		    (long long)sum.puts, (long long)sum.acks);
+		printf("mq_put_total=%lld\nmq_ack_total=%lld\n", puts, acks);
 	else
 		fputs("mq_put_total=\nmq_ack_total=\n", stdout);
 }

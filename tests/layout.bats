@@ -34,7 +34,8 @@ needs() {
 	command -v nm >/dev/null || skip "no nm"
 	[ -e "$obj/move.o" ] || skip "no objects beside $bin"
 	# The helpers: rename.c never replaces, trie.c enters a leaf, group.c
-	# moves a group's members, share.c swaps a topic's file for a copy,
+	# moves a group's members, front.c swaps in a copy of another user's
+	# member, share.c swaps a topic's file for a copy,
 	# dir.c replaces a reason, key or lost file whole (never a message).
 	for o in "$obj"/*.o; do
 		case ${o##*/} in
