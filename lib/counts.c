@@ -12,9 +12,6 @@
  * that does not parse (a torn write) counts from 0 again; readers of
  * rates must allow a counter to go back (mq-stat shows 0 then).
  */
-#ifdef __linux__
-#define _GNU_SOURCE		/* O_DIRECT */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,10 +34,8 @@ counts_fd(struct mq_spool *sp)
 	struct stat st;
 
 	if (sp->counts == -1) {
-		if (sp->remote == -1)
-			sp->remote = mq_remote_fs(sp->new);
-		sp->counts = mq_openfile(sp->fd, ".counts", O_RDWR | O_CREAT |
-		    (sp->remote ? MQ_O_DIRECT : 0), 0666, &st);
+		sp->counts = mq_openfile(sp->fd, ".counts", O_RDWR | O_CREAT,
+		    0666, &st);
 		/* Written in place: never into a file linked from elsewhere
 		 * (a planted hard link, or a cp -al copy of the spool). */
 		if (sp->counts != -1 && st.st_nlink != 1) {

@@ -78,15 +78,4 @@ int mq_file_replace(int tmpfd, const char *tmpname, int dirfd,
  * into buf: buf. */
 const char *mq_abspath(const char *path, char *buf, size_t len);
 
-/* For small files written in place under a lock (.depth, .counts): on
- * a network file system each client caches pages and holds writes back,
- * so another mount reads an old count; O_DIRECT reads and writes past
- * the caches (GlusterFS: the limit held across mounts only so). Needs
- * _GNU_SOURCE before the first include on Linux; 0 where there is none. */
-#ifdef O_DIRECT
-#define MQ_O_DIRECT O_DIRECT
-#else
-#define MQ_O_DIRECT 0
-#endif
-
 #endif

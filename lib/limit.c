@@ -19,9 +19,6 @@
  * batch. N is not fsynced: after a power cut the next put that finds it
  * full counts again.
  */
-#ifdef __linux__
-#define _GNU_SOURCE		/* O_DIRECT */
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -162,12 +159,8 @@ mq_limit_open(struct mq_spool *sp, long limit, struct mq_limit *l)
 	l->limit = limit;
 	l->held = 0;
 	l->depth = 0;
-	if (sp->remote == -1)
-		sp->remote = mq_remote_fs(sp->new);
-	/* On a network file system each client caches the file's pages
-	 * (and holds writes back): read and write it past the caches. */
 	l->fd = mq_openfile(sp->fd, ".depth", O_RDWR | (limit > 0 ? O_CREAT :
-	    0) | (sp->remote ? MQ_O_DIRECT : 0), 0666, &st);
+	    0), 0666, &st);
 	/* Written in place: never into a file linked from elsewhere. */
 	if (l->fd != -1 && st.st_nlink != 1) {
 		close(l->fd);
