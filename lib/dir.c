@@ -385,13 +385,24 @@ int
 mq_file_replace(int tmpfd, const char *tmpname, int dirfd, const char *name,
     const char *text, size_t len, int sync, const char *what)
 {
+	return mq_file_replace_bytes(tmpfd, tmpname, dirfd, name, text, len,
+	    sync | MQ_FILE_LINE, what);
+}
+
+int
+mq_file_replace_bytes(int tmpfd, const char *tmpname, int dirfd,
+    const char *name, const char *text, size_t len, int sync,
+    const char *what)
+{
 	char buf[MQ_FILE_MAX + 1];
 	int fd, err = 0;
 
 	if (len > MQ_FILE_MAX)
 		len = MQ_FILE_MAX;
 	memcpy(buf, text, len);
-	buf[len++] = '\n';
+	if (sync & MQ_FILE_LINE)
+		buf[len++] = '\n';
+	sync &= ~MQ_FILE_LINE;
 	fd = openat(tmpfd, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0666);
 	if (fd == -1)

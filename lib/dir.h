@@ -73,6 +73,12 @@ ssize_t mq_read_small(int dirfd, const char *name, char *buf, size_t len);
 int mq_file_replace(int tmpfd, const char *tmpname, int dirfd,
     const char *name, const char *text, size_t len, int sync,
     const char *what);
+/* The same, the bytes as they are (no newline added); sync may carry
+ * MQ_FILE_LINE to add one. */
+#define MQ_FILE_LINE 0x100
+int mq_file_replace_bytes(int tmpfd, const char *tmpname, int dirfd,
+    const char *name, const char *text, size_t len, int sync,
+    const char *what);
 
 /* path made absolute (the working directory before it, if relative)
  * into buf: buf. */

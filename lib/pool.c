@@ -26,8 +26,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -36,49 +34,23 @@
 #include "clock.h"
 #include "diag.h"
 #include "dir.h"
-#include "lease.h"
 #include "move.h"
-#include "pool.h"
+#include "runner.h"
 #include "take.h"
-#include "wait.h"
 
-struct job {
-	pid_t pid;		/* 0: a free slot */
-	int lockfd;
-	int lost;		/* the lease was lost while the command ran */
-	int64_t renew;		/* when to extend the lease next */
-	struct mq_name n;
-	char name[MQ_NAME_MAX + 1];
-};
-
-struct pool {
-	struct mq_spool *sp;
-	const struct mq_pool_opts *o;
-	struct job *jobs;
-	long running, started;
-	int status;		/* the worst so far */
-	int fatal;		/* the command cannot be run: 126 or 127 */
-	int passed;		/* a second signal was passed on */
-	int empty;		/* the last take found fewer than it wanted */
-	int64_t idle_since;	/* when the pool last had work */
-	struct mq_waiter w;	/* for work, when the queue is empty */
-	char spool[4096];	/* the spool's absolute path, for commands */
-};
-
+volatile sig_atomic_t mq_pool_stopping;
 static int wake[2] = { -1, -1 };	/* the self-pipe */
-static volatile sig_atomic_t stopping;
 
 static void
 on_signal(int sig)
 {
 	int err = errno;
 
-	if (sig != SIGCHLD && stopping < 2)
-		stopping++;
+	if (sig != SIGCHLD && mq_pool_stopping < 2)
+		mq_pool_stopping++;
 	(void)write(wake[1], "", 1);
 	errno = err;
 }
-
 static int
 catch_signals(void)
 {
@@ -88,11 +60,10 @@ catch_signals(void)
 	struct sigaction sa;
 	size_t i;
 
-	if (pipe(wake) == -1)
+	if (mq_pipe_cloexec(wake) == -1)
 		return -1;
 	for (i = 0; i < 2; i++)
-		if (fcntl(wake[i], F_SETFD, FD_CLOEXEC) == -1 ||
-		    fcntl(wake[i], F_SETFL, O_NONBLOCK) == -1)
+		if (fcntl(wake[i], F_SETFL, O_NONBLOCK) == -1)
 			return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -103,7 +74,6 @@ catch_signals(void)
 			return -1;
 	return 0;
 }
-
 static int
 held(const char *name, void *arg)
 {
@@ -115,156 +85,6 @@ held(const char *name, void *arg)
 			return 1;
 	return 0;
 }
-
-/* In the child: the lease as standard input, the environment, exec. */
-static void
-child(struct pool *p, const struct job *j, int report)
-{
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGPIPE };
-	char path[4096], attempt[32];
-	sigset_t none;
-	size_t i;
-	int fd, err;
-
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-	(void)setpgid(0, 0);	/* a terminal's ^C is for mq-run alone */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (snprintf(path, sizeof(path), "%s/cur/%s", p->spool, j->name) >=
-	    (int)sizeof(path))
-		_exit(127);
-	umask(mq_user_umask());	/* the user's, not the shared spool's */
-	snprintf(attempt, sizeof(attempt), "%lu", j->n.attempts);
-	fd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW);
-	if (fd != -1 && fd != STDIN_FILENO) {
-		if (dup2(fd, STDIN_FILENO) == -1)
-			fd = -1;
-		else
-			close(fd);
-	}
-	if (fd != -1 && setenv("MQ_SPOOL", p->spool, 1) == 0 &&
-	    setenv("MQ_LEASE", path, 1) == 0 &&
-	    setenv("MQ_ID", j->n.id, 1) == 0 &&
-	    setenv("MQ_ATTEMPT", attempt, 1) == 0)
-		execvp(p->o->argv[0], p->o->argv);
-	err = errno;
-	(void)write(report, &err, sizeof(err));
-	_exit(127);
-}
-
-enum how { ACK, RETRY, RETRY_NOW, BURY };
-
-/* The outcome settles the lease: a state change (move.c), by name. */
-static void
-finish(struct pool *p, struct job *j, enum how how, const char *why)
-{
-	char path[4096];
-	int status;
-
-	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
-	if (j->lost) {
-		mq_warnx(path, "lease lost while the command ran; its outcome "
-		    "is dropped");
-		status = MQ_EX_LOST;
-	} else if (how == ACK) {
-		status = mq_move_ack(p->sp, &j->n, path);
-	} else if (how == BURY) {
-		status = mq_move_bury(p->sp, p->sp->cur, &j->n, path, why,
-		    NULL);
-	} else {
-		status = mq_move_retry(p->sp, &j->n, path, how == RETRY_NOW ?
-		    0 : -1, why);
-	}
-	p->status = mq_worst(p->status, status);
-	if (j->lockfd != -1)
-		close(j->lockfd);	/* after the lease is settled */
-	j->lockfd = -1;
-	j->pid = 0;
-	p->running--;
-}
-
-/* The command ended: the status settles the lease. */
-static void
-settle(struct pool *p, struct job *j, int ws)
-{
-	char why[128];
-	int code;
-
-	if (WIFSIGNALED(ws)) {
-		snprintf(why, sizeof(why), "killed by signal %d (%s)",
-		    WTERMSIG(ws), strsignal(WTERMSIG(ws)));
-		finish(p, j, RETRY, why);
-		return;
-	}
-	code = WEXITSTATUS(ws);
-	snprintf(why, sizeof(why), "exit %d", code);
-	if (code == 0)
-		finish(p, j, ACK, NULL);
-	else if (code == 75)
-		finish(p, j, RETRY, NULL);
-	else if (code == 65 || code == 100)
-		finish(p, j, BURY, why);
-	else
-		finish(p, j, RETRY, why);
-}
-
-static int
-start(struct mq_spool *sp, const char *lease, void *arg)
-{
-	struct pool *p = arg;
-	struct job *j = p->jobs;
-	char why[256];
-	int report[2], err = 0;
-	ssize_t n;
-
-	while (j->pid != 0)
-		j++;
-	memcpy(j->name, lease, strlen(lease) + 1);
-	(void)mq_name_parse(lease, &j->n);
-	j->lost = 0;
-	j->lockfd = mq_lease_lock(sp, lease);
-	j->renew = mq_now_ms() + p->o->timeout / 3;
-	p->running++;
-	p->started++;
-	j->pid = -1;		/* taken: held, though not running yet */
-	if (pipe(report) == -1) {
-		err = errno;
-	} else if (fcntl(report[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(report[1], F_SETFD, FD_CLOEXEC) == -1 ||
-	    (j->pid = fork()) == -1) {
-		err = errno;
-		j->pid = -1;
-		close(report[0]);
-		close(report[1]);
-	} else if (j->pid == 0) {
-		close(report[0]);
-		child(p, j, report[1]);
-	}
-	if (err == 0) {
-		close(report[1]);
-		do	/* closed by a successful exec */
-			n = read(report[0], &err, sizeof(err));
-		while (n == -1 && errno == EINTR);
-		close(report[0]);
-		if (n != (ssize_t)sizeof(err))
-			return 0;
-		while (waitpid(j->pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		p->fatal = err == ENOENT ? 127 : 126;
-		mq_warnx(p->o->argv[0], "%s", strerror(err));
-	} else {
-		mq_warnx("fork", "%s", strerror(err));
-		p->status = mq_worst(p->status, MQ_EX_IOERR);
-	}
-	/* Not run: given back at once; the attempt is spent. */
-	snprintf(why, sizeof(why), "cannot run the command: %s",
-	    strerror(err));
-	finish(p, j, RETRY_NOW, why);
-	stopping = 1;
-	return 1;
-}
-
 /* A second SIGINT, SIGTERM or SIGHUP: the commands are asked to stop. */
 static void
 pass_on(struct pool *p)
@@ -275,7 +95,6 @@ pass_on(struct pool *p)
 		if (p->jobs[i].pid > 0)
 			(void)kill(p->jobs[i].pid, SIGTERM);
 }
-
 static void
 reap(struct pool *p)
 {
@@ -289,11 +108,10 @@ reap(struct pool *p)
 	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
 		for (i = 0; i < p->o->procs; i++)
 			if (p->jobs[i].pid == pid) {
-				settle(p, &p->jobs[i], ws);
+				mq_job_settle(p, &p->jobs[i], ws);
 				break;
 			}
 }
-
 /* Extends the leases due; the next time one is due. */
 static int64_t
 renew(struct pool *p, int64_t now)
@@ -311,6 +129,7 @@ renew(struct pool *p, int64_t now)
 			if (mq_move_extend(p->sp, j->name, now +
 			    p->o->timeout) == -1 && errno == ENOENT) {
 				j->lost = 1;
+				mq_tell_clear(p);
 				mq_warnx(mq_spool_where(p->sp, "cur", j->name,
 				    path, sizeof(path)), "lease lost: reclaimed "
 				    "while its command ran");
@@ -324,7 +143,30 @@ renew(struct pool *p, int64_t now)
 	}
 	return next;
 }
+/* -P MIN:MAX: one more slot when a message taken with every slot busy
+ * had waited long; one fewer after a while of finding the queue empty. */
+static void
+scale(struct pool *p, int64_t now, int64_t waited, int full)
+{
+	const struct mq_pool_opts *o = p->o;
+	long was = p->slots;
 
+	if (o->min_procs == o->procs)
+		return;
+	if (full && waited > MQ_GROW_AFTER && p->slots < o->procs &&
+	    p->running >= p->slots) {
+		p->slots++;
+		p->grown = now;
+	} else if (!full && p->slots > o->min_procs && p->running <
+	    p->slots && now - p->grown >= MQ_SHRINK_AFTER && now -
+	    p->shrunk >= MQ_SHRINK_AFTER) {
+		p->slots--;
+		p->shrunk = now;
+	}
+	if (p->slots != was && o->verbose)
+		mq_tell(p, "mq-run: %ld at once (%s)", p->slots, p->slots > was ?
+		    "a backlog" : "idle");
+}
 /* Takes as many messages as there are free slots (and -n allows): 1 when
  * it took some; *waiting when it found none and the pool should wait
  * for work. */
@@ -338,35 +180,36 @@ take_more(struct pool *p, int64_t now, int *waiting)
 	int status;
 
 	*waiting = 0;
-	if (stopping || p->running >= o->procs ||
+	if (mq_pool_stopping || p->running >= p->slots ||
 	    (o->count > 0 && p->started >= o->count))
 		return 0;
 	mq_waiter_drain(&p->w);
-	want = o->procs - p->running;
+	want = p->slots - p->running;
 	if (o->count > 0 && o->count - p->started < want)
 		want = o->count - p->started;
 	t.count = (size_t)want;
 	t.timeout = o->timeout;
-	t.fn = start;
+	t.fn = mq_job_start;
 	t.held = held;		/* its own leases: its locks cannot tell it */
 	t.arg = p;
+	p->waited = 0;
 	status = mq_take(p->sp, &t, &taken);
 	/* Messages not ours to lease (told once) wait for another. */
 	if (status == MQ_EX_NOPERM)
 		status = MQ_EX_OK;
 	p->status = mq_worst(p->status, status);
 	if (status != MQ_EX_OK)
-		stopping = 1;
+		mq_pool_stopping = 1;
 	p->empty = (long)taken < want;
+	scale(p, now, p->waited, !p->empty);
 	if (taken > 0) {
 		p->idle_since = now;
 		mq_waiter_reset(&p->w);
 		return 1;
 	}
-	*waiting = !stopping;
+	*waiting = !mq_pool_stopping;
 	return 0;
 }
-
 /* Whether the pool is done; else how long it may sleep (*until). */
 static int
 done(struct pool *p, int64_t now, int64_t *until)
@@ -377,7 +220,7 @@ done(struct pool *p, int64_t now, int64_t *until)
 		p->idle_since = now;
 		return 0;
 	}
-	if (stopping || (o->count > 0 && p->started >= o->count))
+	if (mq_pool_stopping || (o->count > 0 && p->started >= o->count))
 		return 1;
 	if (p->empty && (o->idle == 0 || (o->idle != MQ_FOREVER &&
 	    now - p->idle_since >= o->idle)))
@@ -386,24 +229,40 @@ done(struct pool *p, int64_t now, int64_t *until)
 		*until = p->idle_since + o->idle;
 	return 0;
 }
-
-/* Sleeps until a signal (a command ended), until, or (waiting) a put. */
+/* Sleeps until a signal (a command ended), a command wrote to stderr,
+ * until, or (waiting) a put. */
 static void
 doze(struct pool *p, int64_t until, int waiting)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd = p->pfd;
 	int64_t now;
+	nfds_t n = 0, first;
+	long i;
 
-	pfd[0].fd = wake[0];
-	pfd[0].events = POLLIN;
-	pfd[1].fd = p->w.fd;
-	pfd[1].events = POLLIN;
+	pfd[n].fd = wake[0];
+	pfd[n++].events = POLLIN;
+	if (waiting && p->w.fd != -1) {
+		pfd[n].fd = p->w.fd;
+		pfd[n++].events = POLLIN;
+	}
+	first = n;
+	for (i = 0; i < p->o->procs; i++)
+		if (p->jobs[i].pid > 0 && p->jobs[i].err.fd != -1) {
+			pfd[n].fd = p->jobs[i].err.fd;
+			pfd[n].revents = 0;
+			pfd[n++].events = POLLIN;
+		}
 	now = mq_now_ms();
-	(void)poll(pfd, waiting && p->w.fd != -1 ? 2 : 1,
-	    until == MQ_FOREVER ? -1 : until <= now ? 0 :
-	    until - now > INT_MAX ? INT_MAX : (int)(until - now));
+	if (p->progress && until > now + DRAW_EVERY)
+		until = now + DRAW_EVERY;
+	if (poll(pfd, n, until == MQ_FOREVER ? -1 : until <= now ? 0 :
+	    until - now > INT_MAX ? INT_MAX : (int)(until - now)) <= 0)
+		return;
+	for (i = 0, n = first; i < p->o->procs; i++)
+		if (p->jobs[i].pid > 0 && p->jobs[i].err.fd != -1 &&
+		    pfd[n++].revents != 0)
+			mq_job_read_err(p, &p->jobs[i], 0);
 }
-
 int
 mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 {
@@ -412,23 +271,32 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	int waiting, status;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->jobs = calloc((size_t)o->procs, sizeof(*p->jobs))) == NULL) {
+	    (p->jobs = calloc((size_t)o->procs, sizeof(*p->jobs))) == NULL ||
+	    (p->pfd = calloc((size_t)o->procs + 2, sizeof(*p->pfd))) ==
+	    NULL) {
+		if (p != NULL)
+			free(p->jobs);
 		free(p);
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	}
 	p->sp = sp;
 	p->o = o;
+	p->slots = o->min_procs;
+	p->ready = -1;
+	p->progress = isatty(STDERR_FILENO);
 	mq_abspath(sp->path, p->spool, sizeof(p->spool));
 	if (catch_signals() == -1) {
+		free(p->pfd);
 		free(p->jobs);
 		free(p);
 		return mq_fail(MQ_EX_IOERR, "signals", errno);
 	}
 	mq_waiter_init(&p->w, sp, 1);
-	p->idle_since = mq_now_ms();
+	p->began = p->idle_since = p->grown = p->shrunk = mq_now_ms();
+	p->counted_at = p->began - READY_EVERY;
 	for (;;) {
 		reap(p);
-		if (stopping == 2 && !p->passed) {
+		if (mq_pool_stopping == 2 && !p->passed) {
 			pass_on(p);
 			p->passed = 1;
 		}
@@ -440,10 +308,16 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 			break;
 		if (waiting && (due = mq_waiter_due(&p->w, sp, 1, now)) < until)
 			until = due;
+		if (waiting && p->slots > o->min_procs && (due = (p->grown >
+		    p->shrunk ? p->grown : p->shrunk) + MQ_SHRINK_AFTER) < until)
+			until = due;	/* to give a slot up */
+		mq_tell_progress(p, now);
 		doze(p, until, waiting);
 	}
+	mq_tell_summary(p, mq_now_ms());
 	mq_waiter_close(&p->w);
 	status = p->fatal != 0 ? p->fatal : p->status;
+	free(p->pfd);
 	free(p->jobs);
 	free(p);
 	return status;

@@ -9,7 +9,10 @@
 #define MQ_FOREVER INT64_MAX
 
 struct mq_pool_opts {
-	long procs;		/* commands at once */
+	long procs;		/* commands at once, at most */
+	long min_procs;		/* at least (-P MIN:MAX); procs: fixed */
+	int verbose;		/* -v: a line a message, and a summary */
+	int label;		/* -i: the id before each line of stderr */
 	long count;		/* messages to take in all; 0: no limit */
 	int64_t timeout;	/* lease length, ms */
 	int64_t idle;		/* ms to wait for work once the queue is empty:

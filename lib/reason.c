@@ -5,7 +5,9 @@
  * fsynced, renamed over reason/ID and the directory fsynced (sync=1): a
  * crash leaves the old reason or the new one, never a part. The file goes
  * when the message is acked, redriven or deleted. reason/ is made by the
- * first reason; a spool without it has none.
+ * first reason; a spool without it has none. Beside it, reason/ID.stderr
+ * may keep the evidence of the last failed run under mq-run: the end of
+ * the command's standard error, as it wrote it; it goes with the reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,11 +55,46 @@ mq_reason_get(struct mq_spool *sp, const char *id,
 	return (long)n;
 }
 
+/* reason/ID.stderr: the evidence's name. */
+static const char *
+evidence_name(const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.stderr", id);
+	return buf;
+}
+
+int
+mq_reason_evidence(struct mq_spool *sp, const char *id, const char *bytes,
+    size_t len)
+{
+	char name[MQ_NAME_MAX + 16], tmp[MQ_NAME_MAX + 32], what[4096];
+
+	evidence_name(id, name, sizeof(name));
+	if (len == 0) {		/* no evidence: none left of an earlier try */
+		if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_OPEN) == 0)
+			(void)unlinkat(sp->reason, name, 0);
+		return MQ_EX_OK;
+	}
+	if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_CREATE) == -1)
+		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp,
+		    "reason", NULL, what, sizeof(what)), sp->fd, "reason",
+		    S_IFDIR, errno);
+	snprintf(tmp, sizeof(tmp), "%s.e%ld", id, (long)getpid());
+	return mq_file_replace_bytes(sp->tmp, tmp, sp->reason, name, bytes, len,
+	    sp->pol.sync, mq_spool_where(sp, "reason", name, what,
+	    sizeof(what)));
+}
+
 void
 mq_reason_clear(struct mq_spool *sp, const char *id)
 {
-	if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_OPEN) == 0)
+	char name[MQ_NAME_MAX + 16];
+
+	if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_OPEN) == 0) {
 		(void)unlinkat(sp->reason, id, 0);
+		(void)unlinkat(sp->reason, evidence_name(id, name,
+		    sizeof(name)), 0);
+	}
 }
 
 int

@@ -19,6 +19,11 @@ int mq_reason_set(struct mq_spool *sp, const char *id, const char *text,
 long mq_reason_get(struct mq_spool *sp, const char *id,
     char buf[MQ_REASON_MAX + 1]);
 /* Forgets the reason of id, if any. */
+/* Keeps bytes (a failed command's stderr tail) as reason/ID.stderr,
+ * replaced whole; len 0 removes an earlier one. Returns an exit status. */
+int mq_reason_evidence(struct mq_spool *sp, const char *id, const char *bytes,
+    size_t len);
+/* Removes reason/ID and reason/ID.stderr. */
 void mq_reason_clear(struct mq_spool *sp, const char *id);
 /* A reason the system decided: head, then "; last reason given: ..."
  * when the message had one. Records it; returns an exit status. */

@@ -16,6 +16,12 @@ files() {
 	find "$1/$2" -type f | sort
 }
 
+# Its input with mq-run's times and rates made constant: "after 1.204s"
+# and "in 1.204s" as "after Ts" and "in Ts", "(12.5/s" as "(R/s".
+untimed() {
+	sed -E 's/ (after|in) [0-9]+\.[0-9]{3}s/ \1 Ts/g; s/\([0-9]+\.[0-9]\/s/(R\/s/g'
+}
+
 count() {
 	find "$1/$2" -type f | wc -l | tr -d ' '
 }

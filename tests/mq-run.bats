@@ -61,13 +61,13 @@ SH
 	[ "$(wc -l <log)" -eq 6 ]
 	[ "$(count "$Q" cur)" -eq 0 ]
 	[ -z "$(find "$Q" -name "$(cat id.ok)*" -type f)" ]
-	[ "$(mq-dlq -L "$Q" | cut -f1,2,4 | sort)" = "$(printf '%s\t1\texit 65\n%s\t1\texit 100\n' "$(cat id.data)" "$(cat id.hundred)" | sort)" ]
+	[ "$(mq-dlq -L "$Q" | cut -f1,2,4 | untimed | sort)" = "$(printf '%s\t1\texit 65 on attempt 1 after Ts\n%s\t1\texit 100 on attempt 1 after Ts\n' "$(cat id.data)" "$(cat id.hundred)" | sort)" ]
 	for p in later three killed; do
 		[ -n "$(find "$Q/new" -type f -name "$(cat "id.$p"),1")" ]
 	done
 	[ ! -e "$Q/reason/$(cat id.later)" ]
-	[ "$(cat "$Q/reason/$(cat id.three)")" = "exit 3" ]
-	[ "$(cat "$Q/reason/$(cat id.killed)")" = "killed by signal 9 (Killed)" ]
+	[ "$(untimed <"$Q/reason/$(cat id.three)")" = "exit 3 on attempt 1 after Ts" ]
+	[ "$(untimed <"$Q/reason/$(cat id.killed)")" = "killed by signal 9 (Killed) on attempt 1 after Ts" ]
 }
 
 @test "the command's stdout and stderr pass through" {
@@ -181,7 +181,7 @@ SH
 	wait_for test -s cmd.pid
 	kill -9 "$(cat cmd.pid)"
 	reap "$pid"
-	[ "$(cat "$Q/reason/$id")" = "killed by signal 9 (Killed)" ]
+	[ "$(untimed <"$Q/reason/$id")" = "killed by signal 9 (Killed) on attempt 1 after Ts" ]
 	[ -n "$(find "$Q/new" -type f -name "$id,1")" ]
 }
 
@@ -264,13 +264,35 @@ SH
 	[ "$(cat got)" = one ]
 }
 
-@test "a command that cannot be run: 127, the message given back with the reason" {
+@test "a command that cannot be run: 127 or 126 before anything is taken" {
 	id=$(mq-put "$Q" <<<"x")
 	run -127 mq-run "$Q" ./no-such-command
-	[ "$status" -eq 127 ]
 	[ "$output" = "mq-run: ./no-such-command: No such file or directory" ]
-	[ "$(cat "$Q/reason/$id")" = "cannot run the command: No such file or directory" ]
-	[ -n "$(find "$Q/new" -type f -name "$id,1")" ]
+	run -127 mq-run "$Q" no-such-command-in-path
+	[ "$output" = "mq-run: no-such-command-in-path: command not found" ]
+	printf '#!/bin/sh\n' >not-executable
+	run -126 mq-run "$Q" ./not-executable
+	[ "$output" = "mq-run: ./not-executable: Permission denied" ]
+	run -126 mq-run "$Q" /
+	# Nothing was taken: the message is as it was put, no attempt spent.
+	[ -n "$(find "$Q/new" -type f -name "$id,0")" ]
+	[ ! -e "$Q/reason/$id" ]
+}
+
+@test "a command that stops being runnable: the message back with no attempt spent, the pool stops" {
+	printf '#!/bin/sh\nrm -f "$0"; cat >/dev/null\n' >gone
+	chmod +x gone
+	for i in 1 2 3; do mq-put "$Q" <<<"$i" >"id.$i"; done
+	run -127 mq-run -v "$Q" ./gone
+	# The first ran (and removed the command); the second could not be
+	# executed: given back as it was; the third never taken.
+	[ "${lines[0]}" = "mq-run: $(cat id.1): acked on attempt 1 after $(sed -n 's/.* after \([0-9.]*s\)$/\1/p' <<<"${lines[0]}")" ]
+	[ "${lines[1]}" = "mq-run: ./gone: No such file or directory" ]
+	[ "${lines[2]}" = "mq-run: $(cat id.2): given back: cannot run the command: No such file or directory" ]
+	[ "$(untimed <<<"${lines[3]}")" = "mq-run: 1 acked, 0 retried, 0 dead, 1 given back in Ts (R/s, at most 1 at once)" ]
+	[ "${#lines[@]}" -eq 4 ]
+	[ -n "$(find "$Q/new" -type f -name "$(cat id.2),0")" ]
+	[ -n "$(find "$Q/new" -type f -name "$(cat id.3),0")" ]
 }
 
 @test "the command's own options are its own; usage errors exit 64" {
@@ -308,4 +330,86 @@ SH
 	[ "$status" -eq 0 ]
 	same "$output" "hello $BATS_TEST_TMPDIR/sub/q"
 	[ "$(count q new)" -eq 0 ] && [ "$(count q cur)" -eq 0 ]
+}
+
+@test "a failed command's stderr: passed on whole, its last 4 KiB kept byte-exact beside the reason, memory bounded" {
+	mkdir -p "$Q" && printf 'backoff=1ms\nbackoff_max=1ms\n' >"$Q/config"
+	id=$(mq-put "$Q" <<<"x")
+	# 100 MB and an end that says what went wrong.
+	{ head -c 100000000 /dev/zero | tr '\0' 'x'; printf '\nconnecting to db\n  refused: port 5432\n\n'; } >big
+	# Under 64 MB of address space: it cannot hold what it passes on.
+	(ulimit -v 65536; mq-run -n 1 "$Q" sh -c 'cat big >&2; exit 3' 2>err)
+	cmp big err
+	tail -c 4096 big | cmp - "$Q/reason/$id.stderr"
+	[ "$(untimed <"$Q/reason/$id")" = "exit 3 on attempt 1 after Ts: refused: port 5432" ]
+	# A run that fails saying nothing leaves no evidence of an older one.
+	mq-run -w 1s -n 1 "$Q" sh -c 'exit 4'
+	[ ! -e "$Q/reason/$id.stderr" ]
+	[ "$(untimed <"$Q/reason/$id")" = "exit 4 on attempt 2 after Ts" ]
+	# Acked at last: the reason and the evidence go with the message.
+	mq-run "$Q" sh -c 'echo ok >&2; cat >/dev/null' 2>/dev/null
+	[ ! -e "$Q/reason/$id" ]
+	[ -z "$(ls "$Q/reason")" ]
+}
+
+@test "-P 2 or -i: each line of a command's stderr after its message's id, a last part line ended" {
+	mq-put "$Q" <<<"a" >id.a
+	mq-put "$Q" <<<"b" >id.b
+	cmd='read x; echo "one $x" >&2; echo "two $x" >&2; printf "part $x" >&2'
+	mq-run -P 2 "$Q" sh -c "$cmd" 2>err
+	for p in a b; do
+		[ "$(grep -c "^$(cat id.$p): " err)" -eq 3 ]
+		[ "$(grep "^$(cat id.$p): " err)" = "$(printf '%s: one %s\n%s: two %s\n%s: part %s' "$(cat id.$p)" $p "$(cat id.$p)" $p "$(cat id.$p)" $p)" ]
+	done
+	[ "$(wc -l <err)" -eq 6 ]
+	mq-put "$Q" <<<"c" >id.c
+	mq-run -i "$Q" sh -c "$cmd" 2>err
+	[ "$(cat err)" = "$(printf '%s: one c\n%s: two c\n%s: part c' "$(cat id.c)" "$(cat id.c)" "$(cat id.c)")" ]
+	# Alone and not asked: as the command wrote it.
+	mq-put "$Q" <<<"d" >/dev/null
+	mq-run "$Q" sh -c "$cmd" 2>err
+	[ "$(cat err)" = "$(printf 'one d\ntwo d\npart d')" ]
+}
+
+@test "-v: a line for each message settled and a summary; without it, and off a terminal, nothing" {
+	worker
+	mkdir -p "$Q" && echo 'backoff=1h' >"$Q/config"
+	for p in ok1 later data; do
+		mq-put "$Q" <<<"$p" >"id.$p"
+	done
+	mq-run -v "$Q" ./worker >out 2>err
+	[ "$(grep -v '^err: ' err | untimed)" = "$(printf '%s\n' \
+	    "mq-run: $(cat id.ok1): acked on attempt 1 after Ts" \
+	    "mq-run: $(cat id.later): retried on attempt 1 after Ts" \
+	    "mq-run: $(cat id.data): dead: exit 65 on attempt 1 after Ts" \
+	    "mq-run: 1 acked, 1 retried, 1 dead in Ts (R/s, at most 1 at once)")" ]
+	mq-put "$Q" <<<"ok2" >/dev/null
+	mq-run "$Q" sh -c 'cat >/dev/null' 2>err
+	[ ! -s err ]
+}
+
+@test "on a terminal: a live progress line, gone before the summary" {
+	command -v script >/dev/null || skip "no script(1)"
+	for i in $(seq 1 6); do put "$Q" "$i"; done
+	script -qec "mq-run '$Q' sh -c 'sleep 0.2'" /dev/null >tty </dev/null
+	grep -q "mq-run: [0-9]* acked, 0 retried, 0 dead, [0-9.]*/s, 1 running, [0-9]* ready" tty
+	# The summary is the last line, the progress line cleared before it.
+	[ "$(tr '\r' '\n' <tty | grep -v '^$' | tail -n 1 | sed 's/\x1b\[K//g' | untimed | tr -d '\n')" = "mq-run: 6 acked, 0 retried, 0 dead in Ts (R/s, at most 1 at once)" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+}
+
+@test "-P 1:4 grows to 4 under a backlog, never past it, and back to 1 when idle" {
+	for i in $(seq 1 40); do put "$Q" "$i"; done
+	sleep 1.1				# the backlog has waited
+	cmd='touch "run.$MQ_ID"; ls run.* | wc -l >>"at.$MQ_ID"; sleep 0.2; rm "run.$MQ_ID"'
+	mq-run -v -P 1:4 -w 4s "$Q" sh -c "$cmd" 2>err
+	[ "$(cat at.* | sort -n | tail -n 1)" -eq 4 ]
+	grep -qx 'mq-run: 4 at once (a backlog)' err
+	[ "$(grep -c 'at once (a backlog)' err)" -eq 3 ]
+	[ "$(grep 'at once (idle)' err | tail -n 1)" = "mq-run: 1 at once (idle)" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(grep -c ': acked on attempt 1' err)" -eq 40 ]
+	run -64 mq-run -P 3:2 "$Q" true
+	[ "$output" = "mq-run: -P: 3:2: the least is more than the most" ]
+	run -64 mq-run -P 0:2 "$Q" true
 }
