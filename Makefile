@@ -21,8 +21,8 @@ BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat
 LIB = diag clock duration policy name dir rename print spool trie sweep \
-	counts limit reason key lost front group share move claim take lease writer \
-	operands opt dlq wait pool job tell tail stat report topic
+	counts limit reason key lost front group share move claim take lease writer targets \
+	operands opt dlq wait pool job handon tell tail stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 # A static archive: each program takes from it only the objects it uses.

@@ -14,7 +14,7 @@
 #include "operands.h"
 #include "opt.h"
 #include "spool.h"
-#include "topic.h"
+#include "targets.h"
 #include "writer.h"
 
 #define BUFSIZE (64 * 1024)
@@ -174,38 +174,6 @@ put_keyed(struct put *p, const char *file)
 	return status;
 }
 
-/* The spools a put goes to: the one named, or each subscriber of the
- * topic it names. */
-static int
-open_targets(const char *path, struct mq_spool ***out, size_t *n)
-{
-	struct mq_spool **sps;
-	struct mq_names paths;
-	size_t i;
-	int status = MQ_EX_OK;
-
-	*n = 0;
-	if (mq_topic_spools(path, &paths) == -1)
-		return mq_fail(MQ_EX_IOERR, path, errno);
-	if ((*out = sps = calloc(paths.n, sizeof(*sps))) == NULL)
-		status = mq_fail(MQ_EX_IOERR, "memory", errno);
-	for (i = 0; i < paths.n && status == MQ_EX_OK; i++) {
-		if ((sps[i] = malloc(sizeof(*sps[i]))) == NULL) {
-			status = mq_fail(MQ_EX_IOERR, "memory", errno);
-			break;
-		}
-		if ((status = mq_spool_open(sps[i], paths.v[i], MQ_CREATE)) !=
-		    MQ_EX_OK) {
-			free(sps[i]);
-			break;
-		}
-		*n = i + 1;
-		mq_tmp_sweep(sps[i]);
-	}
-	mq_names_free(&paths);
-	return status;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -214,7 +182,7 @@ main(int argc, char *argv[])
 	const char *key = NULL, *group = NULL;
 	int64_t delay = 0;
 	long max = -1;
-	size_t i, n = 0;
+	size_t n = 0;
 	int c, status;
 
 	mq_setprog(argv[0]);
@@ -249,7 +217,7 @@ main(int argc, char *argv[])
 	if (fcntl(STDOUT_FILENO, F_GETFL) == -1)
 		return mq_fail(MQ_EX_IOERR, "standard output", errno);
 	sps = NULL;
-	status = open_targets(argv[0], &sps, &n);
+	status = mq_targets_open(argv[0], &sps, &n);
 	if (status == MQ_EX_OK)
 		status = mq_writer_init(&p->w, sps, n, max, delay, stdout,
 		    '\n');
@@ -267,11 +235,7 @@ main(int argc, char *argv[])
 			status = mq_worst(status, mq_writer_finish(&p->w));
 		}
 	}
-	for (i = 0; i < n; i++) {
-		mq_spool_close(sps[i]);
-		free(sps[i]);
-	}
-	free(sps);
+	mq_targets_close(sps, n);
 	free(p);
 	return status;
 }

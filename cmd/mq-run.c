@@ -12,13 +12,14 @@
 #include "opt.h"
 #include "pool.h"
 #include "spool.h"
+#include "targets.h"
 
 static void
 usage(FILE *f, int status)
 {
 	mq_usage(f, status,
-	    "usage: mq-run [-iv] [-P procs | -P min:max] [-n count] [-t timeout] [-w idle | -F]\n"
-	    "              spool command [arg...]\n",
+	    "usage: mq-run [-iv] [-P procs | -P min:max] [-n count] [-o spool] [-t timeout]\n"
+	    "              [-w idle | -F] spool command [arg...]\n",
 	    "Runs command once per message, the payload on its standard input;\n"
 	    "exit 0 acks, 65 or 100 dead-letters, any other retries after backoff.\n"
 	    "  -P procs   at most procs commands at once (1 to 4096; default 1)\n"
@@ -27,6 +28,8 @@ usage(FILE *f, int status)
 	    "             stderr (so with -P above 1)\n"
 	    "  -v         a line for each message settled, and a summary\n"
 	    "  -n count   stop after count messages\n"
+	    "  -o spool   the command's stdout becomes a message there (a spool or\n"
+	    "             a topic), put once, before the input is acked\n"
 	    "  -t timeout each lease's timeout, renewed while the command runs\n"
 	    "  -w idle    wait for messages, stopping after idle without one\n"
 	    "  -F         wait for messages forever (a service)\n"
@@ -93,21 +96,44 @@ runnable(const char *cmd)
 	}
 }
 
+/* -o: the spools the commands' output goes to; never the one taken
+ * from (each output would be taken again, for ever). */
+static int
+out_open(struct mq_pool_opts *o, const struct mq_spool *in)
+{
+	struct stat a, b;
+	size_t i;
+	int status;
+
+	status = mq_targets_open(o->out_path, &o->out, &o->nout);
+	if (status != MQ_EX_OK || fstat(in->fd, &a) == -1)
+		return status;
+	for (i = 0; i < o->nout; i++)
+		if (fstat(o->out[i]->fd, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			mq_warnx("-o", "%s: the spool it takes from",
+			    o->out_path);
+			return MQ_EX_USAGE;
+		}
+	return MQ_EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct mq_pool_opts o = { 1, 1, 0, 0, 0, -1, 0, NULL };
+	struct mq_pool_opts o = { 1, 1, 0, 0, 0, -1, 0, NULL, NULL, 0, NULL };
 	struct mq_spool sp;
 	int c, err, status, forever = 0, idle = 0;
 
 	mq_setprog(argv[0]);
 	/* "+": options end at the command, whose own options are its own
 	 * (GNU getopt would permute them otherwise). */
-	while ((c = mq_getopt(argc, argv, "+Fhin:P:t:vVw:")) != -1) {
+	while ((c = mq_getopt(argc, argv, "+Fhin:o:P:t:vVw:")) != -1) {
 		switch (c) {
 		case 'F': forever = 1; break;
 		case 'i': o.label = 1; break;
 		case 'n': o.count = mq_count_opt('n', optarg, 1); break;
+		case 'o': o.out_path = optarg; break;
 		case 'P': procs_opt(optarg, &o); break;
 		case 'v': o.verbose = 1; break;
 		case 't': o.timeout = mq_duration_opt('t', optarg); break;
@@ -147,6 +173,10 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
 		return status;
+	if (o.out_path != NULL && (status = out_open(&o, &sp)) != MQ_EX_OK) {
+		mq_spool_close(&sp);
+		return status;
+	}
 	if (o.timeout < 0)
 		o.timeout = sp.pol.timeout;
 	if (o.timeout < 3) {
@@ -154,6 +184,7 @@ main(int argc, char *argv[])
 		return MQ_EX_USAGE;
 	}
 	status = mq_pool_run(&sp, &o);
+	mq_targets_close(o.out, o.nout);
 	mq_spool_close(&sp);
 	return status;
 }

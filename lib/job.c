@@ -53,7 +53,8 @@ child(struct pool *p, const struct job *j, int errfd, int report)
 		_exit(127);
 	umask(mq_user_umask());	/* the user's, not the shared spool's */
 	snprintf(attempt, sizeof(attempt), "%lu", j->n.attempts);
-	if (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1)
+	if ((errfd != -1 && dup2(errfd, STDERR_FILENO) == -1) ||
+	    (j->outfd != -1 && dup2(j->outfd, STDOUT_FILENO) == -1))
 		_exit(127);
 	fd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW);
 	if (fd != -1 && fd != STDIN_FILENO) {
@@ -108,6 +109,7 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 	int64_t took = mq_now_ms() - j->began;
 	int status;
 
+	mq_handon_drop(p, j);	/* -o: not handed on, so not kept */
 	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
 	if (j->lost) {
 		mq_warnx(path, "lease lost while the command ran; its outcome "
@@ -180,6 +182,11 @@ mq_job_settle(struct pool *p, struct job *j, int ws)
 		return;
 	}
 	code = WEXITSTATUS(ws);
+	if (code == 0 && j->outfd != -1 && !j->lost &&
+	    mq_handon(p, j, why, sizeof(why)) != MQ_EX_OK) {
+		finish(p, j, RETRY, why);	/* not handed on: again */
+		return;
+	}
 	if (code == 0) {
 		finish(p, j, ACK, NULL);
 		return;
@@ -213,11 +220,18 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 	if (mq_id_ms(j->n.id) > 0 && j->began - mq_id_ms(j->n.id) > p->waited)
 		p->waited = j->began - mq_id_ms(j->n.id);
 	mq_tail_start(&j->err, -1);
+	j->outfd = -1;
 	p->running++;
 	p->started++;
 	if (p->running > p->peak)
 		p->peak = p->running;
 	j->pid = -1;		/* taken: held, though not running yet */
+	if (p->o->nout > 0 && (err = mq_handon_open(p, j)) != MQ_EX_OK) {
+		p->status = mq_worst(p->status, err);
+		finish(p, j, BACK, "its output could not be made");
+		mq_pool_stopping = 1;
+		return 1;
+	}
 	if (mq_pipe_cloexec(report) == -1) {
 		err = errno;
 	} else if (mq_pipe_cloexec(errp) == -1 || (j->pid = fork()) == -1) {

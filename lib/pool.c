@@ -285,6 +285,16 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	p->ready = -1;
 	p->progress = isatty(STDERR_FILENO);
 	mq_abspath(sp->path, p->spool, sizeof(p->spool));
+	/* -o: a writer (whose signal handlers the pool's replace), ids not
+	 * printed. */
+	if (o->nout > 0 && (status = mq_writer_init(&p->out, o->out, o->nout,
+	    -1, 0, NULL, '\n')) != MQ_EX_OK) {
+		(void)mq_writer_finish(&p->out);
+		free(p->pfd);
+		free(p->jobs);
+		free(p);
+		return status;
+	}
 	if (catch_signals() == -1) {
 		free(p->pfd);
 		free(p->jobs);
@@ -315,6 +325,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		doze(p, until, waiting);
 	}
 	mq_tell_summary(p, mq_now_ms());
+	if (o->nout > 0)
+		p->status = mq_worst(p->status, mq_writer_finish(&p->out));
 	mq_waiter_close(&p->w);
 	status = p->fatal != 0 ? p->fatal : p->status;
 	free(p->pfd);

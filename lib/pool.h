@@ -2,6 +2,7 @@
 #ifndef MQ_POOL_H
 #define MQ_POOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "spool.h"
@@ -18,6 +19,9 @@ struct mq_pool_opts {
 	int64_t idle;		/* ms to wait for work once the queue is empty:
 				 * 0 stop at once, MQ_FOREVER never stop */
 	char **argv;		/* the command */
+	struct mq_spool **out;	/* -o: the spools its stdout goes to */
+	size_t nout;		/* how many (0: no -o) */
+	const char *out_path;	/* -o as given, for messages */
 };
 
 /* Runs the pool on sp until it is done, or SIGINT or SIGTERM stops it.

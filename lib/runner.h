@@ -14,6 +14,7 @@
 #include "spool.h"
 #include "tail.h"
 #include "wait.h"
+#include "writer.h"
 
 #define MQ_GROW_AFTER 1000	/* ms a message waited: one more slot */
 #define MQ_SHRINK_AFTER 1000	/* ms found empty: one fewer */
@@ -27,6 +28,8 @@ struct job {
 	int64_t renew;		/* when to extend the lease next */
 	int64_t began;		/* when it was taken, ms */
 	struct mq_tail err;	/* its standard error */
+	int outfd;		/* -o: its standard output, or -1 */
+	char outtmp[MQ_ID_MAX + 1];	/* that file's name in tmp/ */
 	struct mq_name n;
 	char name[MQ_NAME_MAX + 1];
 };
@@ -46,6 +49,7 @@ struct pool {
 	long ready;		/* as last counted, for the line; -1 */
 	int64_t waited;		/* the longest a message taken now waited */
 	struct pollfd *pfd;	/* for doze: procs + 2 */
+	struct mq_writer out;	/* -o: what the commands' stdout becomes */
 	int status;		/* the worst so far */
 	int fatal;		/* the command cannot be run: 126 or 127 */
 	int passed;		/* a second signal was passed on */
@@ -65,6 +69,15 @@ int mq_job_start(struct mq_spool *sp, const char *lease, void *arg);
 void mq_job_read_err(struct pool *p, struct job *j, int end);
 /* The command ended with wait status ws: its message is settled. */
 void mq_job_settle(struct pool *p, struct job *j, int ws);
+
+/* handon.c: -o */
+/* Opens the file a job's stdout goes to (j->outfd): an exit status. */
+int mq_handon_open(struct pool *p, struct job *j);
+/* The command succeeded: its stdout is put (keyed by the input's id,
+ * in its group): an exit status; why says what failed. */
+int mq_handon(struct pool *p, struct job *j, char *why, size_t len);
+/* The command failed, or was not run: its stdout goes. */
+void mq_handon_drop(struct pool *p, struct job *j);
 
 /* tell.c */
 void mq_tell_clear(struct pool *p);

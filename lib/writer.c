@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,6 +116,14 @@ mq_msg_begin(struct mq_writer *w)
 		return mq_fail(MQ_EX_CANTCREAT, tmp_where(w, what,
 		    sizeof(what)), errno);
 	}
+	return MQ_EX_OK;
+}
+
+int
+mq_msg_adopt(struct mq_writer *w, int fd, const char *tmp)
+{
+	snprintf(w->tmp, sizeof(w->tmp), "%s", tmp);
+	w->fd = fd;
 	return MQ_EX_OK;
 }
 

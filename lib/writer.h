@@ -55,6 +55,10 @@ int mq_writer_finish(struct mq_writer *w);
  * abort (a failed commit has already removed its file). */
 int mq_msg_begin(struct mq_writer *w);
 int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
+/* Instead of begin and write: a message written by someone else (mq-run
+ * -o: a command's stdout) to fd, tmp/tmp of the writer's first spool, its
+ * name made by mq_id_new. Commit or abort it as any other. */
+int mq_msg_adopt(struct mq_writer *w, int fd, const char *tmp);
 int mq_msg_commit(struct mq_writer *w);
 void mq_msg_abort(struct mq_writer *w);
 /* Makes the pending messages durable and prints their ids. Those whose

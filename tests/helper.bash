@@ -22,6 +22,12 @@ untimed() {
 	sed -E 's/ (after|in) [0-9]+\.[0-9]{3}s/ \1 Ts/g; s/\([0-9]+\.[0-9]\/s/(R\/s/g'
 }
 
+# The payloads of spool $1's ready and delayed messages in name order,
+# each ended by a newline if it has none.
+payloads() {
+	find "$1/new" -type f | sort | while read -r f; do sed '$a\' "$f"; done
+}
+
 count() {
 	find "$1/$2" -type f | wc -l | tr -d ' '
 }

@@ -413,3 +413,65 @@ SH
 	[ "$output" = "mq-run: -P: 3:2: the least is more than the most" ]
 	run -64 mq-run -P 0:2 "$Q" true
 }
+
+@test "-o: the command's stdout becomes a message there, in the input's group; nothing written, nothing handed on" {
+	out=$BATS_TEST_TMPDIR/out
+	put "$Q" 1 2 3
+	mq-put -g g1 "$Q" <<<"grouped" >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/topic/s1" "$BATS_TEST_TMPDIR/topic/s2"
+	mq-run -o "$out" "$Q" sh -c 'x=$(cat); [ "$x" = 2 ] || echo "out $x"'
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$out" new)" -eq 3 ]
+	[ "$(payloads "$out" | sort)" = "$(printf 'out 1\nout 3\nout grouped')" ]
+	[ -n "$(find "$out/new" -type f -name '*,0,g1')" ]
+	# Each keyed by its input's id.
+	[ "$(ls "$out/key" | wc -l)" -eq 3 ]
+	# A topic: each subscriber gets it.
+	put "$Q" 4
+	mq-run -o "$BATS_TEST_TMPDIR/topic" "$Q" sh -c 'echo "to all $(cat)"'
+	[ "$(payloads "$BATS_TEST_TMPDIR/topic/s1")" = "to all 4" ]
+	[ "$(payloads "$BATS_TEST_TMPDIR/topic/s2")" = "to all 4" ]
+	# Not with the spool it takes from.
+	run -64 mq-run -o "$Q" "$Q" true
+	[ "$output" = "mq-run: -o: $Q: the spool it takes from" ]
+}
+
+@test "-o: a failed command hands nothing on; a full output retries the input, which waits" {
+	out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$Q" "$out"
+	printf 'backoff=1h\n' >"$Q/config"
+	printf 'max_depth=1\n' >"$out/config"
+	put "$Q" bad
+	mq-run -o "$out" "$Q" sh -c 'echo partial; exit 3'
+	[ "$(count "$out" new)" -eq 0 ]
+	[ -z "$(ls "$out/tmp")" ]
+	put "$out" filler
+	put "$Q" good
+	run mq-run -o "$out" "$Q" sh -c 'cat'
+	[ "$(count "$out" new)" -eq 1 ]
+	[ "$(payloads "$out")" = filler ]
+	[ -z "$(ls "$out/tmp")" ]
+	[ "$(grep -lx "not handed on: $out is full" "$Q"/reason/* | wc -l)" -eq 1 ]
+	[ "$(count "$Q" new)" -eq 2 ]
+}
+
+@test "-o: kill -9 between the put and the ack: the input comes again, its output does not" {
+	command -v gdb >/dev/null || skip "no gdb"
+	out=$BATS_TEST_TMPDIR/out
+	id=$(mq-put "$Q" <<<"order 7")
+	# Stopped where the output is durable and the input not yet acked,
+	# and killed there.
+	gdb -q -batch -ex 'set breakpoint pending on' -ex 'break mq_move_ack' \
+	    -ex run -ex kill --args "$(command -v mq-run)" -t 300ms -o "$out" "$Q" \
+	    sh -c 'echo run >>runs; echo "paid: $(cat)"' >gdb.out 2>&1
+	[ "$(wc -l <runs)" -eq 1 ]
+	[ "$(count "$out" new)" -eq 1 ]
+	[ -n "$(find "$Q/cur" -name "$id,1")" ]
+	# The lease runs out; the next run does the work again, puts nothing.
+	mq-run -w 2s -n 1 -o "$out" "$Q" sh -c 'echo run >>runs; echo "paid: $(cat)"' 2>/dev/null || true
+	[ "$(wc -l <runs)" -ge 2 ]
+	[ "$(count "$out" new)" -eq 1 ]
+	[ "$(payloads "$out")" = "paid: order 7" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+}

@@ -1,0 +1,52 @@
+/* targets: the spools a put goes to: the one named, or each subscriber
+ * of the topic it names (topic.c), each opened (made if need be) and its
+ * tmp/ swept of old debris. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "targets.h"
+#include "topic.h"
+#include "writer.h"
+
+int
+mq_targets_open(const char *path, struct mq_spool ***out, size_t *n)
+{
+	struct mq_spool **sps;
+	struct mq_names paths;
+	size_t i;
+	int status = MQ_EX_OK;
+
+	*n = 0;
+	if (mq_topic_spools(path, &paths) == -1)
+		return mq_fail(MQ_EX_IOERR, path, errno);
+	if ((*out = sps = calloc(paths.n, sizeof(*sps))) == NULL)
+		status = mq_fail(MQ_EX_IOERR, "memory", errno);
+	for (i = 0; i < paths.n && status == MQ_EX_OK; i++) {
+		if ((sps[i] = malloc(sizeof(*sps[i]))) == NULL) {
+			status = mq_fail(MQ_EX_IOERR, "memory", errno);
+			break;
+		}
+		if ((status = mq_spool_open(sps[i], paths.v[i], MQ_CREATE)) !=
+		    MQ_EX_OK) {
+			free(sps[i]);
+			break;
+		}
+		*n = i + 1;
+		mq_tmp_sweep(sps[i]);
+	}
+	mq_names_free(&paths);
+	return status;
+}
+
+void
+mq_targets_close(struct mq_spool **sps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mq_spool_close(sps[i]);
+		free(sps[i]);
+	}
+	free(sps);
+}
