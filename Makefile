@@ -133,7 +133,7 @@ bench: all
 
 # Explicit modes: a umask of 077 leaves nothing private to root.
 EXAMPLES = cron-drain fanout gluster mq-alert prom-textfile quickstart \
-	xargs-pool
+	saga xargs-pool
 install: all
 	$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DOCDIR)/examples

@@ -159,3 +159,21 @@ SH
 	[ "$(wc -l <<<"$inodes")" -eq 1 ]
 	[ "$(grep -cE '^[0-9]+ orders/' <<<"$output")" -eq 3 ]
 }
+
+@test "saga: three stages handed on with mq-run -o; a declined card dead-lettered, an item out of stock refunded" {
+	run "$ex/saga" "$BATS_TEST_TMPDIR/s"
+	[ "$status" -eq 0 ]
+	[ "$(sort s/ledger)" = "$(printf 'charge 1 10\ncharge 3 10\ncharge 4 10\ncharge 5 10\nrefund 3 10\nrefund 5 10')" ]
+	[[ "$output" == *"to ship:
+  1 book ok
+  4 book ok
+dead letters:
+  exit 65 on attempt 1 after "*"s: pay: order 2: card declined
+charged 4, refunded 2: 2 orders paid for"* ]]
+	[[ "$output" == *"reserve: order 3: lamp out of stock, refunding"* ]]
+	for q in orders reserve ship refunds; do
+		[ "$(find "s/$q/new" "s/$q/cur" -type f | wc -l)" -eq 0 ]
+	done
+	# The refunds were put under keys: a second run of reserve puts none.
+	[ "$(ls s/refunds/key)" = "$(printf 'refund-3\nrefund-5')" ]
+}
