@@ -1,9 +1,10 @@
-/* job: one command of mq-run's pool: started on a lease (fork, the
+/* job: one command of mq-run's pool: started on a lease (spawned, the
  * lease as stdin, a pipe as stderr, exec), its stderr read (tail.c), and
  * its message settled by how it ended. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "runner.h"
 #include "share.h"
 
+extern char **environ;
+
 int
 mq_pipe_cloexec(int fds[2])
 {
@@ -32,46 +35,113 @@ mq_pipe_cloexec(int fds[2])
 	}
 	return 0;
 }
-/* In the child: the lease as standard input, the pipe as standard error,
- * the environment, exec. */
-static void
-child(struct pool *p, const struct job *j, int errfd, int report)
+/* The command's environment: ours, but for the MQ_ variables it is
+ * given (the last four slots, set for each command). */
+static char **
+environment(struct pool *p)
+{
+	static const char *const ours[] = { "MQ_SPOOL=", "MQ_LEASE=",
+	    "MQ_ID=", "MQ_ATTEMPT=" };
+	size_t n = 0, k, i;
+
+	if (p->envp != NULL)
+		return p->envp;
+	while (environ[n] != NULL)
+		n++;
+	if ((p->envp = calloc(n + 5, sizeof(*p->envp))) == NULL)
+		return NULL;
+	for (i = 0, k = 0; i < n; i++) {
+		size_t m;
+
+		for (m = 0; m < 4; m++)
+			if (strncmp(environ[i], ours[m], strlen(ours[m])) == 0)
+				break;
+		if (m == 4)
+			p->envp[k++] = environ[i];
+	}
+	p->nenv = k;
+	return p->envp;
+}
+
+/* Starts the command with posix_spawn (no copy of the pool's memory, a
+ * little cheaper than fork and exec: bench/RESULTS.md): the lease as
+ * stdin, the pipe as stderr, -o's file as stdout, its own process group,
+ * the signals we catch or ignore as they were before us, the user's
+ * umask. 0, or an errno: the command could not be executed, or (*what
+ * set to what failed) the spawn itself failed. */
+static int
+spawn(struct pool *p, struct job *j, int errfd, const char **what)
 {
 	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGTERM, SIGPIPE };
-	char path[4096], attempt[32];
-	sigset_t none;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	char **envp;
+	mode_t mask;
 	size_t i;
 	int fd, err;
 
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], SIG_DFL);
-	(void)setpgid(0, 0);	/* a terminal's ^C is for mq-run alone */
+	*what = "posix_spawn";
+	if ((envp = environment(p)) == NULL)
+		return errno;
+	snprintf(p->env_spool, sizeof(p->env_spool), "MQ_SPOOL=%s", p->spool);
+	if (snprintf(p->env_lease, sizeof(p->env_lease), "MQ_LEASE=%s/cur/%s",
+	    p->spool, j->name) >= (int)sizeof(p->env_lease))
+		return ENAMETOOLONG;
+	snprintf(p->env_id, sizeof(p->env_id), "MQ_ID=%s", j->n.id);
+	snprintf(p->env_attempt, sizeof(p->env_attempt), "MQ_ATTEMPT=%lu",
+	    j->n.attempts);
+	envp[p->nenv] = p->env_spool;
+	envp[p->nenv + 1] = p->env_lease;
+	envp[p->nenv + 2] = p->env_id;
+	envp[p->nenv + 3] = p->env_attempt;
+	/* Kept open until the message is settled: closing a descriptor of
+	 * the lease would let go of our lock on it. */
+	*what = "the lease";
+	fd = j->infd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return errno;
+	*what = "posix_spawn";
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (snprintf(path, sizeof(path), "%s/cur/%s", p->spool, j->name) >=
-	    (int)sizeof(path))
-		_exit(127);
-	umask(mq_user_umask());	/* the user's, not the shared spool's */
-	snprintf(attempt, sizeof(attempt), "%lu", j->n.attempts);
-	if ((errfd != -1 && dup2(errfd, STDERR_FILENO) == -1) ||
-	    (j->outfd != -1 && dup2(j->outfd, STDOUT_FILENO) == -1))
-		_exit(127);
-	fd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW);
-	if (fd != -1 && fd != STDIN_FILENO) {
-		if (dup2(fd, STDIN_FILENO) == -1)
-			fd = -1;
-		else
-			close(fd);
+	sigemptyset(&def);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&def, sigs[i]);
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
+		return err;
+	if ((err = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return err;
 	}
-	if (fd != -1 && setenv("MQ_SPOOL", p->spool, 1) == 0 &&
-	    setenv("MQ_LEASE", path, 1) == 0 &&
-	    setenv("MQ_ID", j->n.id, 1) == 0 &&
-	    setenv("MQ_ATTEMPT", attempt, 1) == 0)
-		execvp(p->o->argv[0], p->o->argv);
-	err = errno;
-	(void)write(report, &err, sizeof(err));
-	_exit(127);
+	if ((err = posix_spawn_file_actions_adddup2(&fa, fd, STDIN_FILENO)) ==
+	    0 && (err = posix_spawn_file_actions_adddup2(&fa, errfd,
+	    STDERR_FILENO)) == 0 && j->outfd != -1)
+		err = posix_spawn_file_actions_adddup2(&fa, j->outfd,
+		    STDOUT_FILENO);
+	if (err == 0 && (err = posix_spawnattr_setflags(&at,
+	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK)) == 0 &&
+	    (err = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+	    (err = posix_spawnattr_setsigdefault(&at, &def)) == 0)
+		err = posix_spawnattr_setsigmask(&at, &none);
+	if (err == 0) {
+		/* A terminal's ^C is for mq-run alone (its own group); the
+		 * user's umask, not the shared spool's (one thread: set and
+		 * put back around the spawn). */
+		mask = umask(mq_user_umask());
+		err = posix_spawnp(&j->pid, p->o->argv[0], &fa, &at,
+		    p->o->argv, envp);
+		umask(mask);
+		if (err != EAGAIN && err != ENOMEM)
+			*what = NULL;	/* the command's own */
+	}
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err != 0)
+		j->pid = -1;
+	return err;
 }
+
 /* The prefix of a command's stderr lines, or NULL: passed on as is. */
 static const char *
 prefix(const struct pool *p, const struct job *j, char *buf, size_t len)
@@ -139,9 +209,11 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 		mq_tell(p, "mq-run: %s: %s on attempt %lu after %.3fs", j->n.id,
 		    j->lost ? "lost" : done_as[how], j->n.attempts,
 		    (double)took / 1000.0);
+	if (j->infd != -1)
+		close(j->infd);		/* after the lease is settled */
 	if (j->lockfd != -1)
-		close(j->lockfd);	/* after the lease is settled */
-	j->lockfd = -1;
+		close(j->lockfd);
+	j->lockfd = j->infd = -1;
 	j->pid = 0;
 	p->running--;
 }
@@ -206,8 +278,8 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 	struct pool *p = arg;
 	struct job *j = p->jobs;
 	char why[256];
-	int report[2], errp[2] = { -1, -1 }, err = 0;
-	ssize_t n;
+	const char *what;
+	int errp[2] = { -1, -1 }, err = 0;
 
 	while (j->pid != 0)
 		j++;
@@ -220,7 +292,7 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 	if (mq_id_ms(j->n.id) > 0 && j->began - mq_id_ms(j->n.id) > p->waited)
 		p->waited = j->began - mq_id_ms(j->n.id);
 	mq_tail_start(&j->err, -1);
-	j->outfd = -1;
+	j->outfd = j->infd = -1;
 	p->running++;
 	p->started++;
 	if (p->running > p->peak)
@@ -232,39 +304,23 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 		mq_pool_stopping = 1;
 		return 1;
 	}
-	if (mq_pipe_cloexec(report) == -1) {
+	if (mq_pipe_cloexec(errp) == -1) {
 		err = errno;
-	} else if (mq_pipe_cloexec(errp) == -1 || (j->pid = fork()) == -1) {
-		err = errno;
-		j->pid = -1;
-		close(report[0]);
-		close(report[1]);
-		if (errp[0] != -1) {
-			close(errp[0]);
-			close(errp[1]);
-		}
-	} else if (j->pid == 0) {
-		close(report[0]);
-		child(p, j, errp[1], report[1]);
-	}
-	if (err == 0) {
-		close(report[1]);
+		mq_warnx("pipe", "%s", strerror(err));
+		p->status = mq_worst(p->status, MQ_EX_IOERR);
+	} else if ((err = spawn(p, j, errp[1], &what)) != 0) {
+		close(errp[0]);
+		close(errp[1]);
+		if (what == NULL)
+			p->fatal = err == ENOENT ? 127 : 126;
+		else
+			p->status = mq_worst(p->status, MQ_EX_IOERR);
+		mq_warnx(what == NULL ? p->o->argv[0] : what, "%s",
+		    strerror(err));
+	} else {
 		close(errp[1]);
 		mq_tail_start(&j->err, errp[0]);
-		do	/* closed by a successful exec */
-			n = read(report[0], &err, sizeof(err));
-		while (n == -1 && errno == EINTR);
-		close(report[0]);
-		if (n != (ssize_t)sizeof(err))
-			return 0;
-		while (waitpid(j->pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		mq_job_read_err(p, j, 1);
-		p->fatal = err == ENOENT ? 127 : 126;
-		mq_warnx(p->o->argv[0], "%s", strerror(err));
-	} else {
-		mq_warnx("fork", "%s", strerror(err));
-		p->status = mq_worst(p->status, MQ_EX_IOERR);
+		return 0;
 	}
 	/* Not run: a fault of the pool, not of the message. It goes back
 	 * as it was, its attempt not spent, and the pool stops. */

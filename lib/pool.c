@@ -1,8 +1,9 @@
 /* pool: mq-run's worker pool.
  *
  * One process takes messages and runs the command once per message, at
- * most procs at a time: fork, the lease file as standard input, the MQ_*
- * variables (absolute paths), execvp. No shell, no payload in argv.
+ * most procs at a time (job.c): posix_spawn, the lease file as standard
+ * input, the MQ_* variables (absolute paths), a PATH search as execvp's.
+ * No shell, no payload in argv.
  *
  * While a command runs, the pool holds a shared fcntl lock on its lease
  * file, and sets the lease's deadline to now + timeout every timeout/3,
@@ -329,6 +330,7 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		p->status = mq_worst(p->status, mq_writer_finish(&p->out));
 	mq_waiter_close(&p->w);
 	status = p->fatal != 0 ? p->fatal : p->status;
+	free(p->envp);
 	free(p->pfd);
 	free(p->jobs);
 	free(p);

@@ -28,6 +28,7 @@ struct job {
 	int64_t renew;		/* when to extend the lease next */
 	int64_t began;		/* when it was taken, ms */
 	struct mq_tail err;	/* its standard error */
+	int infd;		/* the lease, its standard input, or -1 */
 	int outfd;		/* -o: its standard output, or -1 */
 	char outtmp[MQ_ID_MAX + 1];	/* that file's name in tmp/ */
 	struct mq_name n;
@@ -50,6 +51,10 @@ struct pool {
 	int64_t waited;		/* the longest a message taken now waited */
 	struct pollfd *pfd;	/* for doze: procs + 2 */
 	struct mq_writer out;	/* -o: what the commands' stdout becomes */
+	char **envp;		/* the commands' environment (job.c) */
+	size_t nenv;		/* its variables but the four MQ_ ones */
+	char env_spool[4096 + 16], env_lease[4096 + 128];
+	char env_id[64], env_attempt[48];
 	int status;		/* the worst so far */
 	int fatal;		/* the command cannot be run: 126 or 127 */
 	int passed;		/* a second signal was passed on */
