@@ -50,7 +50,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBMQ)
 
 # The parsers' fuzz harnesses (fuzz/), replayed over their corpus by any
 # compiler, and fuzzed by clang's libFuzzer for FUZZ_TIME seconds each.
-FUZZ = duration name config lease print operands
+FUZZ = duration name config lease print operands tail
 FUZZ_TIME = 10
 FUZZ_SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 REPLAYS = $(FUZZ:%=$(BUILD)/replay/%)

@@ -9,6 +9,8 @@
  *   floor sink FILE            append standard input, and a newline if
  *                              it lacks one, to FILE in one write (a
  *                              drain's command)
+ *   floor sink FILE WORD       the same with WORD as the input (the
+ *                              drain's spawn floor: xargs -P N)
  *
  * No ids, no policy, no trie, no checks beyond return values: what is
  * left is the system calls a message cannot do without.
@@ -76,13 +78,15 @@ take(const char *dir)
 }
 
 static void
-sink(const char *file)
+sink(const char *file, const char *word)
 {
 	char buf[65536];
 	ssize_t n, len = 0;
 	int fd;
 
-	while (len < (ssize_t)sizeof(buf) &&
+	if (word != NULL)
+		len = snprintf(buf, sizeof(buf) - 1, "%s", word);
+	while (word == NULL && len < (ssize_t)sizeof(buf) &&
 	    (n = read(0, buf + len, sizeof(buf) - (size_t)len)) > 0)
 		len += n;
 	if (len < (ssize_t)sizeof(buf) && (len == 0 || buf[len - 1] != '\n'))
@@ -101,11 +105,11 @@ main(int argc, char *argv[])
 		    strcmp(argv[4], "dirsync") == 0);
 	else if (argc == 3 && strcmp(argv[1], "take") == 0)
 		take(argv[2]);
-	else if (argc == 3 && strcmp(argv[1], "sink") == 0)
-		sink(argv[2]);
+	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "sink") == 0)
+		sink(argv[2], argc == 4 ? argv[3] : NULL);
 	else {
 		fprintf(stderr, "usage: floor put DIR N [nosync | dirsync] | "
-		    "take DIR | sink FILE\n");
+		    "take DIR | sink FILE [WORD]\n");
 		return 64;
 	}
 	return 0;

@@ -23,6 +23,7 @@ mq_tail_start(struct mq_tail *t, int fd)
 {
 	t->fd = fd;
 	t->len = t->at = t->llen = 0;
+	t->split = 0;
 	t->total = 0;
 	if (fd != -1)
 		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -77,6 +78,13 @@ pass(struct mq_tail *t, int out, const char *prefix, const char *p,
 		return;
 	}
 	while (n > 0) {
+		if (t->split && *p == '\n') {	/* ended already */
+			p++;
+			n--;
+			t->split = 0;
+			continue;
+		}
+		t->split = 0;
 		nl = memchr(p, '\n', n);
 		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
 		if (k > MQ_TAIL - t->llen)
@@ -85,8 +93,12 @@ pass(struct mq_tail *t, int out, const char *prefix, const char *p,
 		t->llen += k;
 		p += k;
 		n -= k;
-		if (t->line[t->llen - 1] == '\n' || t->llen == MQ_TAIL)
+		if (t->line[t->llen - 1] == '\n') {
 			pass_line(t, out, prefix);
+		} else if (t->llen == MQ_TAIL) {
+			pass_line(t, out, prefix);
+			t->split = 1;	/* a newline next is this one's */
+		}
 	}
 }
 

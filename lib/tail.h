@@ -12,6 +12,7 @@ struct mq_tail {
 	size_t len, at;		/* bytes in ring; where the next one goes */
 	uint64_t total;		/* bytes read in all */
 	size_t llen;		/* bytes of the line not yet passed on */
+	int split;		/* the last line passed on was a full piece */
 	char ring[MQ_TAIL];
 	char line[MQ_TAIL];
 };
