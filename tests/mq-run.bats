@@ -391,10 +391,10 @@ SH
 @test "on a terminal: a live progress line, gone before the summary" {
 	command -v script >/dev/null || skip "no script(1)"
 	for i in $(seq 1 6); do put "$Q" "$i"; done
-	script -qec "mq-run '$Q' sh -c 'sleep 0.2'" /dev/null >tty </dev/null
-	grep -q "mq-run: [0-9]* acked, 0 retried, 0 dead, [0-9.]*/s, 1 running, [0-9]* ready" tty
+	script -qec "mq-run '$Q' sh -c 'sleep 0.2'" /dev/null >screen </dev/null
+	grep -q "mq-run: [0-9]* acked, 0 retried, 0 dead, [0-9.]*/s, 1 running, [0-9]* ready" screen
 	# The summary is the last line, the progress line cleared before it.
-	[ "$(tr '\r' '\n' <tty | grep -v '^$' | tail -n 1 | sed 's/\x1b\[K//g' | untimed | tr -d '\n')" = "mq-run: 6 acked, 0 retried, 0 dead in Ts (R/s, at most 1 at once)" ]
+	[ "$(tr '\r' '\n' <screen | grep -v '^$' | tail -n 1 | sed 's/\x1b\[K//g' | untimed | tr -d '\n')" = "mq-run: 6 acked, 0 retried, 0 dead in Ts (R/s, at most 1 at once)" ]
 	[ "$(count "$Q" new)" -eq 0 ]
 }
 
