@@ -6,7 +6,7 @@
 #include "name.h"
 
 static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    "0123456789._-,:@+=";
+    "0123456789._-,:@+=%";	/* % : a key's escapes (opt.c) */
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
