@@ -61,13 +61,9 @@ static void
 print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
 {
 	char when[32], why[MQ_REASON_MAX + 1];
-	time_t t = (time_t)(d->died / 1000);
-	struct tm tm;
 	long n;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		strcpy(when, "-");
+	mq_iso_utc(d->died, when, sizeof(when));
 	printf("%s\t%lu\t%s\t", d->n.id, d->n.attempts, when);
 	if ((n = mq_reason_get(sp, d->n.id, why)) >= 0)
 		mq_print_escaped(stdout, why, (size_t)n);
@@ -77,20 +73,6 @@ print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
 	else
 		putchar('-');
 	putchar(delim);
-}
-
-/* Whether s has the shape of an id mq-put makes: 16 digits, a dot, 12
- * hexadecimal digits. */
-static int
-id_shaped(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 29; i++)
-		if (i == 16 ? s[i] != '.' : i < 16 ? !isdigit((unsigned char)
-		    s[i]) : !isxdigit((unsigned char)s[i]))
-			return 0;
-	return s[29] == '\0' && mq_id_valid(s, 29);
 }
 
 /* The dead letters an operation applies to: all, or those named. Named
@@ -112,7 +94,7 @@ select_dead(struct mq_dlq *d, const char *where, char **ids, int nids,
 		for (i = 0; i < d->n; i++)
 			v[n++] = &d->v[i];
 	for (j = 0; j < nids; j++) {
-		if (!id_shaped(ids[j])) {
+		if (!mq_id_shaped(ids[j])) {
 			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
 			    ids[j]);
 			*status = mq_worst(*status, MQ_EX_DATAERR);

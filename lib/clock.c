@@ -1,4 +1,5 @@
 /* clock: wall-clock time in milliseconds, and conversions to timespec. */
+#include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
@@ -33,4 +34,16 @@ int64_t
 mq_ts_ms(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+const char *
+mq_iso_utc(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
 }

@@ -17,6 +17,7 @@
  * outside [A-Za-z0-9._-,:@+=] is ever accepted, so a name that parses is
  * safe to print.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -200,4 +201,16 @@ mq_name_format(char *buf, const struct mq_name *n)
 	else
 		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu,%lu", n->id,
 		    n->attempts, n->gen);
+}
+
+int
+mq_id_shaped(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 29; i++)
+		if (i == 16 ? s[i] != '.' : i < 16 ? !isdigit((unsigned char)
+		    s[i]) : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[29] == '\0' && mq_id_valid(s, 29);
 }

@@ -31,6 +31,9 @@ int64_t mq_id_clock_ms(void);
 int64_t mq_id_ms(const char *id);
 /* Whether s[0..len) is an id: [A-Za-z0-9._-], not starting with '.' or '-'. */
 int mq_id_valid(const char *s, size_t len);
+/* Whether s has the shape of an id mq-put makes: 16 digits, a dot, 12
+ * hexadecimal digits (an operand that is not one is a usage slip). */
+int mq_id_shaped(const char *s);
 /* Parses "ID,ATTEMPTS", "ID,ATTEMPTS,GEN" or "ID,ATTEMPTS,GEN,GROUP"; 0,
  * or -1 when the name is outside the grammar. */
 int mq_name_parse(const char *s, struct mq_name *n);

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# mq-ls: looking at a spool without touching it (mq-ls(1)).
+
+load helper
+bats_require_minimum_version 1.5.0
+
+head='ID                            STATE   TRIES RD WHEN                   AGE      SIZE GROUP REASON'
+
+# Every file and directory of the spool with its size and times: what a
+# look must leave as it was.
+snapshot() {
+	find "$1" -printf '%p %s %T@ %C@\n' | sort
+}
+
+# A spool with a message in each state: ids in id.STATE.
+spool_of_all() {
+	mkdir -p "$Q" && printf 'backoff=1h\nkeep=1h\n' >"$Q/config"
+	mq-put "$Q" <<<"leased" >id.leased
+	mq-put "$Q" <<<"expired" >id.expired
+	mq-put "$Q" <<<"retried" >id.delayed
+	mq-put "$Q" <<<"dead" >id.dead
+	mq-put "$Q" <<<"done" >id.done
+	mq-put "$Q" <<<"ready" >id.ready
+	mq-put -g g1 "$Q" <<<"front" >id.front
+	mq-put -g g1 "$Q" <<<"behind" >id.held
+	mq-put -d 1h "$Q" <<<"later" >id.later
+	l=$(mq-take -n 5 "$Q")
+	mq-take -x 1h "$(sed -n 1p <<<"$l")"
+	touch -c -d '-1 min' "$(sed -n 2p <<<"$l")"
+	mq-retry -r 'HTTP 503' "$(sed -n 3p <<<"$l")"
+	mq-dlq -r $'bad \e[31mred\e[0m' "$(sed -n 4p <<<"$l")"
+	mq-ack "$(sed -n 5p <<<"$l")"
+}
+
+@test "every state, in delivery order, and nothing changed: not a time, not a counter" {
+	spool_of_all
+	before=$(snapshot "$Q")
+	run mq-ls -s all "$Q"
+	[ "$status" -eq 0 ]
+	[ "$(snapshot "$Q")" = "$before" ]
+	[ "${lines[0]}" = "$head" ]
+	# id, state, tries, redrives, group, reason: the time and age columns
+	# are checked apart.
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $2, $3, $4, $8, $9, $10, $11 }' | sed 's/ *$//')" = "$(printf '%s\n' \
+	    "$(cat id.leased) leased 1 0 - -" \
+	    "$(cat id.expired) expired 1 0 - -" \
+	    "$(cat id.ready) ready 0 0 - -" \
+	    "$(cat id.front) ready 0 0 g1 -" \
+	    "$(cat id.held) held 0 0 g1 -" \
+	    "$(cat id.delayed) delayed 1 0 - HTTP 503" \
+	    "$(cat id.later) delayed 0 0 - -" \
+	    "$(cat id.dead) dead 1 0 - bad \\x1b[31mred\\x1b[0m" \
+	    "$(cat id.done) done 1 0 - -")" ]
+	[[ "${lines[1]}" =~ \ 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\ +[0-9]+s\ +7\  ]]
+	# Not a call that could change a thing: no write, no lock.
+	if command -v strace >/dev/null; then
+		strace -f -o trace -e trace=openat,renameat,renameat2,linkat,unlinkat,mkdirat,utimensat,fcntl,write \
+		    mq-ls -s all -p "$Q" >/dev/null
+		! grep -E 'O_WRONLY|O_RDWR|O_CREAT|rename|link|mkdir|utimensat|F_SETLK|F_SETFL' trace
+		! grep -E '^[0-9]+ +write\(([^1]|1[0-9])' trace
+	fi
+	# The default: all but done.
+	run mq-ls "$Q"
+	[ "${#lines[@]}" -eq 9 ]
+	[[ "$output" != *" done "* ]]
+}
+
+@test "-s, -g and -- id choose; an id not there is 1, a word not an id 65" {
+	spool_of_all
+	run mq-ls -s dead,held "$Q"
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d' ' -f1)" = "$(printf '%s\n%s' "$(cat id.held)" "$(cat id.dead)")" ]
+	run mq-ls -g g1 "$Q"
+	[ "${#lines[@]}" -eq 3 ]
+	run mq-ls "$Q" -- "$(cat id.dead)" "$(cat id.ready)"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d' ' -f1 | sort)" = "$(sort id.dead id.ready)" ]
+	run -1 mq-ls "$Q" -- "$(cat id.ready)" 1796000000000000.000000000000
+	[ "${lines[-1]}" = "mq-ls: 1796000000000000.000000000000: no such message in $Q" ]
+	run -65 mq-ls "$Q" -- ready
+	[ "$output" = "mq-ls: ready: not a message id" ]
+	run -64 mq-ls -s readyy "$Q"
+	[ "${lines[0]}" = "mq-ls: -s: readyy: not a state (ready delayed held leased expired dead done, or all)" ]
+	run -64 mq-ls -p -o json "$Q"
+	run -64 mq-ls -o yaml "$Q"
+	run -64 mq-ls "$Q" -s ready
+	run -66 mq-ls "$BATS_TEST_TMPDIR/nothing"
+}
+
+@test "-o paths | xargs cat: the payloads' bytes; -0; -p: escaped for a terminal" {
+	mq-put "$Q" <<<$'line\e]0;title\a' >/dev/null
+	printf 'a b\0c' | mq-put "$Q" >/dev/null
+	mq-ls -o paths "$Q" | xargs cat >got
+	printf 'line\e]0;title\a\na b\0c' | cmp - got
+	mq-ls -0 -o paths "$Q" | xargs -0 cat | cmp - got
+	run mq-ls -p "$Q"
+	[ "${lines[2]}" = '    line\x1b]0;title\x07\n' ]
+	[ "${lines[4]}" = '    a b\x00c' ]
+}
+
+@test "-o json: a JSON object a line, every field" {
+	command -v jq >/dev/null || skip "no jq"
+	spool_of_all
+	mq-ls -o json -s dead,held "$Q" >out
+	[ "$(jq -r '[.id, .state, .attempts, .redrives, (.group // "-"), (.reason // "-"), .size] | map(tostring) | join(" ")' out)" = "$(printf '%s\n' \
+	    "$(cat id.held) held 0 0 g1 - 7" \
+	    "$(cat id.dead) dead 1 0 - bad "$'\e'"[31mred"$'\e'"[0m 5")" ]
+	[ "$(jq -r .path out | sed -n 2p)" = "dlq/$(cat id.dead),1" ]
+	[ "$(jq -r .spool out | sort -u)" = "$Q" ]
+	[ "$(jq -r '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' out | sort -u)" = true ]
+}
+
+@test "a topic: every subscriber's, after its name" {
+	mkdir -p topic/a topic/b
+	mq-put topic <<<"x" >id
+	run mq-ls topic
+	[ "${lines[0]}" = "SPOOL $head" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d' ' -f1-3)" = "$(printf 'topic/a %s ready\ntopic/b %s ready' "$(cat id)" "$(cat id)")" ]
+}
+
+@test "a look during a drain: each message listed once at most, none twice" {
+	seq 1 600 | mq-put -l "$Q" >/dev/null
+	mq-run -P 2 "$Q" sh -c 'cat >/dev/null' &
+	pid=$!
+	for _ in 1 2 3 4 5; do
+		mq-ls -s all "$Q" | sed 1d | cut -d' ' -f1 >ids
+		[ -z "$(sort ids | uniq -d)" ]
+	done
+	reap "$pid"
+}
+
+@test "memory does not grow with the dead letters listed" {
+	[ -x /usr/bin/time ] || skip "no GNU time"
+	mkdir -p "$Q" && echo 'sync=0' >"$Q/config"
+	seq 1 4000 | mq-put -l "$Q" >/dev/null
+	mq-take -n 4000 "$Q" | mq-dlq
+	mkdir -p "$BATS_TEST_TMPDIR/few" && echo 'sync=0' >"$BATS_TEST_TMPDIR/few/config"
+	seq 1 40 | mq-put -l "$BATS_TEST_TMPDIR/few" >/dev/null
+	mq-take -n 40 "$BATS_TEST_TMPDIR/few" | mq-dlq
+	/usr/bin/time -f %M -o rss.many mq-ls "$Q" >/dev/null
+	/usr/bin/time -f %M -o rss.few mq-ls "$BATS_TEST_TMPDIR/few" >/dev/null
+	[ "$(mq-ls "$Q" | wc -l)" -eq 4001 ]
+	# 4,000 names kept would be about 250 KB more.
+	[ "$(tail -n 1 rss.many)" -le $(($(tail -n 1 rss.few) + 100)) ]
+}
