@@ -19,7 +19,7 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror
 MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
 
-PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls
+PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait
 LIB = diag clock duration policy name dir rename print spool trie sweep \
 	counts limit reason key lost front group share move claim take lease writer targets \
 	operands opt dlq wait pool job handon tell tail ls stat report topic

@@ -31,8 +31,11 @@
 #define POLL_WATCHED 5000
 
 
-void
-mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
+/* inotify on dir of each spool for the events of mask, where inotify
+ * sees every change; else polling. */
+static void
+watch(struct mq_waiter *w, struct mq_spool *sps, size_t n, const char *dir,
+    unsigned mask)
 {
 	size_t i;
 
@@ -48,9 +51,9 @@ mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		return;
 	for (i = 0; i < n; i++) {
-		mq_spool_where(&sps[i], "new", NULL, path, sizeof(path));
-		if (inotify_add_watch(w->fd, path, IN_ATTRIB | IN_CREATE |
-		    IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW) == -1) {
+		mq_spool_where(&sps[i], dir, NULL, path, sizeof(path));
+		if (inotify_add_watch(w->fd, path, mask | IN_ONLYDIR |
+		    IN_DONT_FOLLOW) == -1) {
 			close(w->fd);
 			w->fd = -1;
 			return;
@@ -61,7 +64,31 @@ mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
 	(void)sps;
 	(void)n;
 	(void)i;
+	(void)dir;
+	(void)mask;
 #endif
+}
+
+void
+mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n)
+{
+#ifdef __linux__
+	watch(w, sps, n, "new", IN_ATTRIB | IN_CREATE | IN_MOVED_TO);
+#else
+	watch(w, sps, n, "new", 0);
+#endif
+}
+
+void
+mq_waiter_init_settle(struct mq_waiter *w, struct mq_spool *sp)
+{
+#ifdef __linux__
+	watch(w, sp, 1, "cur", IN_DELETE | IN_MOVED_FROM);
+#else
+	watch(w, sp, 1, "cur", 0);
+#endif
+	if (w->fd != -1)	/* what leaves new/ for dlq/ or nowhere, unseen */
+		w->poll = w->poll_max = POLL_MAX;
 }
 
 void

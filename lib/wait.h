@@ -16,6 +16,9 @@ struct mq_waiter {
 /* Watches the spools: inotify on new/ where it sees every change (a
  * local file system on Linux), else looking at a growing interval. */
 void mq_waiter_init(struct mq_waiter *w, struct mq_spool *sps, size_t n);
+/* Watches sp for leases being settled (for mq-wait): inotify on cur/
+ * where it can, and a look at least every second for the rest. */
+void mq_waiter_init_settle(struct mq_waiter *w, struct mq_spool *sp);
 void mq_waiter_close(struct mq_waiter *w);
 /* Forgets the events seen so far: call just before looking. */
 void mq_waiter_drain(struct mq_waiter *w);
