@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "ids.h"
 #include "ls.h"
 #include "opt.h"
 #include "print.h"
@@ -21,9 +22,7 @@ struct ls {
 	int format, payloads, delim, several;
 	const char *group;	/* -g, encoded as in names; or NULL */
 	const char *spool;	/* the spool being listed, as named */
-	char **ids;		/* after --, sorted; NULL: every message */
-	int *found;
-	size_t nids;
+	struct mq_ids ids;	/* after --; none: every message */
 	int64_t now;
 	int failed;		/* stdout could not be written */
 };
@@ -44,32 +43,6 @@ usage(FILE *f, int status)
 	    "  -0         with -o paths, NUL after each path\n"
 	    "  -- id...   these messages only (exit 1 if one is not found)\n"
 	    "  -h         this help;  -V  the version\n");
-}
-
-static int
-states_opt(const char *s)
-{
-	char buf[256], *p, *save = NULL;
-	int bits = 0, b;
-
-	if (strcmp(s, "all") == 0)
-		return MQ_LS_ALL;
-	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
-		buf[0] = '\0';
-	for (p = strtok_r(buf, ",", &save); p != NULL;
-	    p = strtok_r(NULL, ",", &save)) {
-		if ((b = mq_ls_state_bit(p)) == 0) {
-			mq_warnx("-s", "%s: not a state (ready delayed held "
-			    "leased expired dead done, or all)", p);
-			usage(stderr, MQ_EX_USAGE);
-		}
-		bits |= b;
-	}
-	if (bits == 0) {
-		mq_warnx("-s", "no state named");
-		usage(stderr, MQ_EX_USAGE);
-	}
-	return bits;
 }
 
 /* How long ago it was put: 59s, 12m, 3h, 2d. */
@@ -110,28 +83,16 @@ payload(const struct mq_ls_msg *m)
 }
 
 static int
-by_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 show(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 {
 	struct ls *o = arg;
 	char when[32], ago[16], why[MQ_REASON_MAX + 1];
-	const char *key = m->n.id;
-	char **hit;
 	long r;
 
 	if (o->group != NULL && strcmp(m->n.group, o->group) != 0)
 		return 0;
-	if (o->ids != NULL) {
-		if ((hit = bsearch(&key, o->ids, o->nids, sizeof(*o->ids),
-		    by_str)) == NULL)
-			return 0;
-		o->found[hit - o->ids] = 1;
-	}
+	if (o->ids.n > 0 && mq_ids_find(&o->ids, m->n.id) == -1)
+		return 0;
 	if (o->format == PATHS) {
 		printf("%s/%s/%s%c", o->spool, m->dir, m->name, o->delim);
 		return ferror(stdout) != 0;
@@ -193,22 +154,23 @@ list(struct ls *o, const char *path, int states)
 	return status;
 }
 
-/* The ids after --, sorted; a word not shaped like an id is 65. */
+/* The spools named: each, or each subscriber of a topic. */
 static int
-ids_opt(struct ls *o, char **v, int n)
+spools_of(char **v, int n, struct mq_names *spools)
 {
+	struct mq_names one;
+	size_t j;
 	int i;
 
-	o->ids = v;
-	o->nids = (size_t)n;
-	if ((o->found = calloc((size_t)n + 1, sizeof(*o->found))) == NULL)
-		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	for (i = 0; i < n; i++)
-		if (!mq_id_shaped(v[i])) {
-			mq_warnx(v[i], "not a message id");
-			return MQ_EX_DATAERR;
-		}
-	qsort(o->ids, o->nids, sizeof(*o->ids), by_str);
+	memset(spools, 0, sizeof(*spools));
+	for (i = 0; i < n; i++) {
+		if (mq_topic_spools(v[i], &one) == -1)
+			return mq_fail(MQ_EX_IOERR, v[i], errno);
+		for (j = 0; j < one.n; j++)
+			if (mq_names_push(spools, one.v[j]) == -1)
+				return mq_fail(MQ_EX_IOERR, "memory", errno);
+		mq_names_free(&one);
+	}
 	return MQ_EX_OK;
 }
 
@@ -216,7 +178,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ls o;
-	struct mq_names spools, one;
+	struct mq_names spools;
 	int c, i, nsp, states = MQ_LS_ALL & ~MQ_LS_DONE, status = MQ_EX_OK;
 	size_t j;
 
@@ -241,7 +203,10 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'p': o.payloads = 1; break;
-		case 's': states = states_opt(optarg); break;
+		case 's':
+			if ((states = mq_ls_states(optarg)) == 0)
+				usage(stderr, MQ_EX_USAGE);
+			break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
 		default: usage(stderr, MQ_EX_USAGE);
@@ -260,18 +225,13 @@ main(int argc, char *argv[])
 		    "xargs cat)");
 		usage(stderr, MQ_EX_USAGE);
 	}
-	if (optind + nsp < argc && (status = ids_opt(&o, argv + optind + nsp +
-	    1, argc - optind - nsp - 1)) != MQ_EX_OK)
+	for (i = optind + nsp + 1; i < argc; i++)
+		if ((status = mq_ids_add(argv[i], &o.ids)) != MQ_EX_OK)
+			return status;
+	if ((status = mq_ids_sort(&o.ids)) != MQ_EX_OK)
 		return status;
-	memset(&spools, 0, sizeof(spools));
-	for (i = optind; i < optind + nsp; i++) {
-		if (mq_topic_spools(argv[i], &one) == -1)
-			return mq_fail(MQ_EX_IOERR, argv[i], errno);
-		for (j = 0; j < one.n; j++)
-			if (mq_names_push(&spools, one.v[j]) == -1)
-				return mq_fail(MQ_EX_IOERR, "memory", errno);
-		mq_names_free(&one);
-	}
+	if ((status = spools_of(argv + optind, nsp, &spools)) != MQ_EX_OK)
+		return status;
 	o.several = spools.n > 1;
 	o.now = mq_now_ms();
 	if (o.format == TABLE)
@@ -281,15 +241,15 @@ main(int argc, char *argv[])
 	for (j = 0; j < spools.n; j++)
 		status = mq_worst(status, list(&o, spools.v[j], states));
 	mq_names_free(&spools);
-	for (j = 0; j < o.nids; j++)
-		if (!o.found[j]) {
-			mq_warnx(o.ids[j], "no such message in %s",
+	for (j = 0; j < o.ids.n; j++)
+		if (!o.ids.found[j]) {
+			mq_warnx(o.ids.v[j], "no such message in %s",
 			    nsp > 1 ? "these spools" : argv[optind]);
 			status = mq_worst(status, MQ_EX_EMPTY);
 		}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		status = mq_worst(status, mq_fail(MQ_EX_IOERR,
 		    "standard output", errno));
-	free(o.found);
+	mq_ids_free(&o.ids);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "duration.h"
+#include "ids.h"
 #include "ls.h"
 #include "operands.h"
 #include "opt.h"
@@ -20,9 +21,8 @@ enum { UNSEEN, PENDING, DEAD, DONE };
 static const char *const told[] = { "gone", "pending", "dead", "acked" };
 
 struct wanted {
-	char **ids;		/* sorted */
+	struct mq_ids ids;
 	int *now, *was;		/* what each is, this look and the last */
-	size_t n, cap;
 };
 
 static void
@@ -39,44 +39,14 @@ usage(FILE *f, int status)
 }
 
 static int
-by_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-add(const char *id, void *arg)
-{
-	struct wanted *w = arg;
-	char **v;
-
-	if (!mq_id_shaped(id)) {
-		mq_warnx(id, "not a message id");
-		return MQ_EX_DATAERR;
-	}
-	if (w->n == w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 16;
-		if ((v = realloc(w->ids, w->cap * sizeof(*v))) == NULL)
-			return mq_fail(MQ_EX_IOERR, "memory", errno);
-		w->ids = v;
-	}
-	if ((w->ids[w->n] = strdup(id)) == NULL)
-		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	w->n++;
-	return MQ_EX_OK;
-}
-
-static int
 seen(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 {
 	struct wanted *w = arg;
-	const char *key = m->n.id;
-	char **hit;
+	long i;
 
 	(void)sp;
-	if ((hit = bsearch(&key, w->ids, w->n, sizeof(*w->ids), by_str)) !=
-	    NULL)
-		w->now[hit - w->ids] = m->state == MQ_LS_DEAD ? DEAD :
+	if ((i = mq_ids_find(&w->ids, m->n.id)) >= 0)
+		w->now[i] = m->state == MQ_LS_DEAD ? DEAD :
 		    m->state == MQ_LS_DONE ? DONE : PENDING;
 	return 0;
 }
@@ -88,10 +58,10 @@ look(struct mq_spool *sp, struct wanted *w, int *status)
 	long pending = 0;
 	size_t i;
 
-	for (i = 0; i < w->n; i++)
+	for (i = 0; i < w->ids.n; i++)
 		w->now[i] = UNSEEN;
 	*status = mq_ls(sp, MQ_LS_ALL, mq_now_ms(), seen, w);
-	for (i = 0; i < w->n; i++)
+	for (i = 0; i < w->ids.n; i++)
 		if (w->now[i] == PENDING)
 			pending++;
 	return pending;
@@ -103,13 +73,13 @@ tell(struct wanted *w, int first, int verbose, const char *spool)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++) {
+	for (i = 0; i < w->ids.n; i++) {
 		if (first && w->now[i] == UNSEEN)
-			mq_warnx(w->ids[i], "not in %s (acknowledged and gone, "
+			mq_warnx(w->ids.v[i], "not in %s (acknowledged and gone, "
 			    "or never put)", spool);
 		if (verbose && w->now[i] != PENDING &&
 		    (first || w->was[i] == PENDING))
-			printf("%s %s\n", w->ids[i], told[w->now[i]]);
+			printf("%s %s\n", w->ids.v[i], told[w->now[i]]);
 		w->was[i] = w->now[i];
 	}
 	(void)fflush(stdout);
@@ -118,7 +88,7 @@ tell(struct wanted *w, int first, int verbose, const char *spool)
 int
 main(int argc, char *argv[])
 {
-	struct wanted w = { NULL, NULL, NULL, 0, 0 };
+	struct wanted w = { { NULL, NULL, 0, 0 }, NULL, NULL };
 	struct mq_waiter wt;
 	struct mq_spool sp;
 	struct pollfd pfd;
@@ -146,14 +116,15 @@ main(int argc, char *argv[])
 		usage(stderr, MQ_EX_USAGE);
 	if (argc == 1 && mq_stdin_closed("the ids"))
 		return MQ_EX_NOINPUT;
-	if ((status = mq_each_operand(argc - 1, argv + 1, delim, add, &w)) !=
-	    MQ_EX_OK)
+	if ((status = mq_each_operand(argc - 1, argv + 1, delim, mq_ids_add,
+	    &w.ids)) != MQ_EX_OK)
 		return status;
-	if (w.n == 0)
+	if (w.ids.n == 0)
 		return MQ_EX_OK;	/* nothing to wait for */
-	qsort(w.ids, w.n, sizeof(*w.ids), by_str);
-	w.now = calloc(w.n, sizeof(*w.now));
-	w.was = calloc(w.n, sizeof(*w.was));
+	if ((status = mq_ids_sort(&w.ids)) != MQ_EX_OK)
+		return status;
+	w.now = calloc(w.ids.n, sizeof(*w.now));
+	w.was = calloc(w.ids.n, sizeof(*w.was));
 	if (w.now == NULL || w.was == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
@@ -180,13 +151,12 @@ main(int argc, char *argv[])
 	}
 	mq_waiter_close(&wt);
 	mq_spool_close(&sp);
-	for (i = 0; i < w.n; i++) {
+	for (i = 0; i < w.ids.n; i++) {
 		dead |= w.was[i] == DEAD;
 		if (verbose && w.was[i] == PENDING)
-			printf("%s pending\n", w.ids[i]);
-		free(w.ids[i]);
+			printf("%s pending\n", w.ids.v[i]);
 	}
-	free(w.ids);
+	mq_ids_free(&w.ids);
 	free(w.now);
 	free(w.was);
 	if (status != MQ_EX_OK)

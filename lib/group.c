@@ -263,3 +263,23 @@ mq_group_names(struct mq_spool *sp, struct mq_names *names)
 	names->n = n;
 	return 0;
 }
+
+int
+mq_group_unhold(struct mq_spool *sp, const struct mq_name *n, int leaffd,
+    const char *name)
+{
+	struct mq_grp g;
+	int r;
+
+	if ((r = mq_grp_open(sp, n->group, &g, MQ_OPEN)) == 1)
+		return MQ_EX_LOST;
+	if (r == -1)
+		return mq_grp_open_fail(&g, MQ_EX_IOERR);
+	/* Under the group's lock no member is let through meanwhile: one
+	 * still in the trie has no other name. */
+	if (unlinkat(leaffd, name, 0) == -1)
+		g.status = errno == ENOENT ? MQ_EX_LOST :
+		    mq_grp_fail(&g, name, errno) == -1 ? MQ_EX_IOERR : 0;
+	mq_grp_close(&g);
+	return g.status;
+}

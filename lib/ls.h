@@ -31,6 +31,9 @@ typedef int mq_ls_fn(struct mq_spool *sp, const struct mq_ls_msg *m,
 /* The name of a state bit ("ready"), or of the bit named (0: none). */
 const char *mq_ls_state_name(int state);
 int mq_ls_state_bit(const char *name);
+/* The states of -s: comma-separated names, or "all"; 0 (said) if one is
+ * not a state. */
+int mq_ls_states(const char *s);
 
 /* Gives fn every message of sp in the states asked for, as of now (ms):
  * leases first, then in delivery order the ready (by ready time), the

@@ -22,6 +22,7 @@
  *   prune     done/ID,N            gone (past keep)           (by ack)
  *   redrive   dlq/ID,N,G           new/.../ID,0,G+1 or hold   mq_move_redrive
  *   delete    dlq/ID,N             gone                       mq_move_delete
+ *   remove    new/, cur/, group/G/ (by hand), done/: gone    mq_move_remove
  *   withdraw  new/.../ID,N, or its group's trie or front: gone
  *                                  (not taken yet)            mq_move_withdraw
  *   release   group/G/NAME         gone (front finished)      (by ack, bury,
@@ -380,4 +381,39 @@ mq_move_delete(struct mq_spool *sp, const struct mq_name *n)
 	if (n->group[0] != '\0')
 		return mq_group_release(sp, n->group, 0);
 	return MQ_EX_OK;
+}
+
+/* remove */
+
+int
+mq_move_remove(struct mq_spool *sp, int fromfd, const char *dir,
+    const struct mq_name *n)
+{
+	char name[MQ_NAME_MAX + 1], what[4096];
+	int status;
+
+	mq_name_format(name, n);
+	if (strcmp(dir, "dlq") == 0)
+		return mq_move_delete(sp, n);
+	if (strcmp(dir, "done") == 0) {
+		if (unlinkat(sp->done, name, 0) == 0)
+			return MQ_EX_OK;
+		return errno == ENOENT ? MQ_EX_LOST : mq_fail(MQ_EX_IOERR,
+		    mq_spool_where(sp, "done", name, what, sizeof(what)),
+		    errno);
+	}
+	if (strncmp(dir, "group/", 6) == 0) {
+		if ((status = mq_group_unhold(sp, n, fromfd, name)) ==
+		    MQ_EX_OK)
+			mq_reason_clear(sp, n->id);
+		return status;
+	}
+	/* new/ or cur/: through dlq/, the way out a group knows (its next
+	 * is let through), then gone. A crash between leaves a dead letter
+	 * that says why. */
+	if ((status = mq_move_bury(sp, fromfd, n, NULL, "removed by mq-rm",
+	    NULL)) != MQ_EX_OK)
+		return status;
+	status = mq_move_delete(sp, n);
+	return status == MQ_EX_LOST ? MQ_EX_OK : status;
 }

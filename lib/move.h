@@ -93,6 +93,11 @@ int mq_move_delete(struct mq_spool *sp, const struct mq_name *n);
  * printed). MQ_EX_LOST, unreported, when it is no longer waiting. */
 int mq_move_withdraw(struct mq_spool *sp, int64_t key,
     const struct mq_name *n);
+/* remove: message n, found by mq-ls in dir ("new/...", "cur", "group/G/...",
+ * "dlq", "done"; fromfd that directory), gone with its reason; a group's
+ * next let through. MQ_EX_LOST, unreported, when it moved meanwhile. */
+int mq_move_remove(struct mq_spool *sp, int fromfd, const char *dir,
+    const struct mq_name *n);
 /* release, swept: lets through the next member of every group whose
  * front was finished by a process that died before releasing it; at most
  * once a minute. */
