@@ -35,7 +35,8 @@ usage(FILE *f, int status)
 	    "             spool... [-- id...]\n",
 	    "Lists messages in delivery order, changing nothing.\n"
 	    "  -s states  of these states (comma-separated): ready delayed held\n"
-	    "             leased expired dead done, or all (default: all but done)\n"
+	    "             leased expired parked dead done, or all (default: all\n"
+	    "             but done)\n"
 	    "  -g group   of this ordering group only\n"
 	    "  -o format  table (the default), json (a JSON object a line), or\n"
 	    "             paths (each message's file: -o paths | xargs cat)\n"

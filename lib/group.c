@@ -265,8 +265,8 @@ mq_group_names(struct mq_spool *sp, struct mq_names *names)
 }
 
 int
-mq_group_unhold(struct mq_spool *sp, const struct mq_name *n, int leaffd,
-    const char *name)
+mq_group_take_out(struct mq_spool *sp, const struct mq_name *n, int leaffd,
+    const char *name, int intofd)
 {
 	struct mq_grp g;
 	int r;
@@ -277,7 +277,9 @@ mq_group_unhold(struct mq_spool *sp, const struct mq_name *n, int leaffd,
 		return mq_grp_open_fail(&g, MQ_EX_IOERR);
 	/* Under the group's lock no member is let through meanwhile: one
 	 * still in the trie has no other name. */
-	if (unlinkat(leaffd, name, 0) == -1)
+	r = intofd == -1 ? unlinkat(leaffd, name, 0) :
+	    mq_rename(leaffd, name, intofd, name, 0);
+	if (r == -1)
 		g.status = errno == ENOENT ? MQ_EX_LOST :
 		    mq_grp_fail(&g, name, errno) == -1 ? MQ_EX_IOERR : 0;
 	mq_grp_close(&g);

@@ -26,10 +26,11 @@ int mq_group_release(struct mq_spool *sp, const char *group, ino_t ino);
  * MQ_EX_LOST, unreported, when it is not waiting. */
 int mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n);
 /* A member n waiting in its group's trie (leaffd/name, as mq-ls found
- * it) removed, under the group's lock. MQ_EX_LOST, unreported, when it
- * is no longer there (let through, or gone). */
-int mq_group_unhold(struct mq_spool *sp, const struct mq_name *n, int leaffd,
-    const char *name);
+ * it) taken out under the group's lock: renamed into intofd (parked/),
+ * or, intofd -1, removed. MQ_EX_LOST, unreported, when it is no longer
+ * there (let through, or gone). */
+int mq_group_take_out(struct mq_spool *sp, const struct mq_name *n,
+    int leaffd, const char *name, int intofd);
 /* Lets through the next member of every group whose front was finished
  * by a process that died before releasing it; at most once a minute. */
 void mq_group_sweep(struct mq_spool *sp, int64_t now);

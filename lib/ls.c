@@ -4,8 +4,8 @@
  * and its ids kept, so that a message a retry or an ack moves on while
  * the rest is read is not listed twice; then, in delivery order, new/'s
  * leaves due by now, each group's trie (its members waiting behind the
- * front), new/'s later leaves; dlq/ and done/ as their directories give
- * them, without keeping their names. Nothing is
+ * front), new/'s later leaves; parked/, dlq/ and done/ as their
+ * directories give them, without keeping their names. Nothing is
  * created, renamed, stamped or locked, not even .counts; nothing is
  * followed: a file is stat'ed without following a symbolic link and
  * only regular files are messages.
@@ -27,7 +27,7 @@
 #include "trie.h"
 
 static const char *const names[] = { "expired", "leased", "ready", "held",
-    "delayed", "dead", "done" };
+    "delayed", "parked", "dead", "done" };
 
 const char *
 mq_ls_state_name(int state)
@@ -65,7 +65,7 @@ mq_ls_states(const char *s)
 	    p = strtok_r(NULL, ",", &save)) {
 		if ((b = mq_ls_state_bit(p)) == 0) {
 			mq_warnx("-s", "%s: not a state (ready delayed held "
-			    "leased expired dead done, or all)", p);
+			    "leased expired parked dead done, or all)", p);
 			return 0;
 		}
 		bits |= b;
@@ -127,7 +127,7 @@ one(struct walk *w, int dirfd, const char *dir, const char *name,
 	    !S_ISREG(st.st_mode))
 		return 0;
 	if (state == MQ_LS_LEASED || state == MQ_LS_DEAD ||
-	    state == MQ_LS_DONE) {
+	    state == MQ_LS_DONE || state == MQ_LS_PARKED) {
 		when = mq_ts_ms(&st.st_mtim);
 		if (state == MQ_LS_LEASED && when <= w->now)
 			state = MQ_LS_EXPIRED;
@@ -274,6 +274,9 @@ mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn, void *arg)
 		groups(&w);
 	if (!w.stop && (states & MQ_LS_DELAYED))
 		trie(&w, sp->new, "new", 0, MQ_LS_DELAYED, now + 1, INT64_MAX);
+	if ((states & MQ_LS_PARKED) &&
+	    mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0)
+		flat(&w, sp->parked, "parked", MQ_LS_PARKED);
 	flat(&w, sp->dlq, "dlq", MQ_LS_DEAD);
 	flat(&w, sp->done, "done", MQ_LS_DONE);
 	free(w.ids);

@@ -10,8 +10,8 @@
 
 enum {
 	MQ_LS_EXPIRED = 1, MQ_LS_LEASED = 2, MQ_LS_READY = 4,
-	MQ_LS_HELD = 8, MQ_LS_DELAYED = 16, MQ_LS_DEAD = 32, MQ_LS_DONE = 64,
-	MQ_LS_ALL = 127
+	MQ_LS_HELD = 8, MQ_LS_DELAYED = 16, MQ_LS_PARKED = 32,
+	MQ_LS_DEAD = 64, MQ_LS_DONE = 128, MQ_LS_ALL = 255
 };
 
 struct mq_ls_msg {
@@ -20,7 +20,8 @@ struct mq_ls_msg {
 	int dirfd;		/* that directory */
 	const char *name;	/* its file's name there */
 	struct mq_name n;
-	int64_t when;		/* ms: ready at, lease deadline, died, acked */
+	int64_t when;		/* ms: ready at, lease deadline, parked, died,
+				 * acked */
 	off_t size;		/* its payload's bytes */
 };
 
@@ -37,7 +38,8 @@ int mq_ls_states(const char *s);
 
 /* Gives fn every message of sp in the states asked for, as of now (ms):
  * leases first, then in delivery order the ready (by ready time), the
- * groups' held members, the delayed; then dead letters and the done.
+ * groups' held members, the delayed; then the parked, dead letters and
+ * the done.
  * Reads directories and stats files; opens nothing for writing. A
  * message moving meanwhile is listed once or not at all. Memory: the
  * leases' ids and one leaf's names at a time. Returns an exit status. */

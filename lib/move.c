@@ -23,6 +23,8 @@
  *   redrive   dlq/ID,N,G           new/.../ID,0,G+1 or hold   mq_move_redrive
  *   delete    dlq/ID,N             gone                       mq_move_delete
  *   remove    new/, cur/, group/G/ (by hand), done/: gone    mq_move_remove
+ *   park      new/.../NAME, group/G/.../NAME  parked/NAME       mq_move_park+
+ *   kick      parked/NAME, new/(later)/NAME  new/(now)/NAME     mq_move_kick+
  *   withdraw  new/.../ID,N, or its group's trie or front: gone
  *                                  (not taken yet)            mq_move_withdraw
  *   release   group/G/NAME         gone (front finished)      (by ack, bury,
@@ -30,7 +32,7 @@
  *                                                             mq_move_sweep)
  *
  * (* in claim.c: the claim, the row processes race for, needs more than a
- * rename; the lease's own moves after it are there too.) Each row does
+ * rename; the lease's own moves after it are there too. + in park.c.) Each row does
  * its own stamps, fsyncs, reason, counts, bell and group release. Choosing what to move is the callers': take.c picks ready
  * messages and expired leases, lease.c checks a lease path a user gives,
  * dlq.c lists dead letters, pool.c maps a command's exit status to a row,
@@ -403,12 +405,12 @@ mq_move_remove(struct mq_spool *sp, int fromfd, const char *dir,
 		    errno);
 	}
 	if (strncmp(dir, "group/", 6) == 0) {
-		if ((status = mq_group_unhold(sp, n, fromfd, name)) ==
+		if ((status = mq_group_take_out(sp, n, fromfd, name, -1)) ==
 		    MQ_EX_OK)
 			mq_reason_clear(sp, n->id);
 		return status;
 	}
-	/* new/ or cur/: through dlq/, the way out a group knows (its next
+	/* new/, cur/ or parked/: through dlq/, the way out a group knows (its next
 	 * is let through), then gone. A crash between leaves a dead letter
 	 * that says why. */
 	if ((status = mq_move_bury(sp, fromfd, n, NULL, "removed by mq-rm",

@@ -98,6 +98,15 @@ int mq_move_withdraw(struct mq_spool *sp, int64_t key,
  * next let through. MQ_EX_LOST, unreported, when it moved meanwhile. */
 int mq_move_remove(struct mq_spool *sp, int fromfd, const char *dir,
     const struct mq_name *n);
+/* park (park.c): message n, found by mq-ls in dir (a leaf of new/, or
+ * "group/G/..."; fromfd that directory), into parked/, out of delivery,
+ * its attempts not spent. kick: from parked/, or a delayed one from its
+ * leaf of new/, ready now (a member parked from its group's trie: back
+ * into the trie). MQ_EX_LOST, unreported, when it moved meanwhile. */
+int mq_move_park(struct mq_spool *sp, int fromfd, const char *dir,
+    const struct mq_name *n);
+int mq_move_kick(struct mq_spool *sp, int fromfd, const char *dir,
+    const struct mq_name *n);
 /* release, swept: lets through the next member of every group whose
  * front was finished by a process that died before releasing it; at most
  * once a minute. */

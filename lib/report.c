@@ -13,17 +13,18 @@
 #include "report.h"
 
 static const char *const states[] = {
-	"ready", "delayed", "held", "leased", "expired", "dead", "done"
+	"ready", "delayed", "held", "parked", "leased", "expired", "dead",
+	"done"
 };
 
-#define NSTATES 7
+#define NSTATES 8
 enum { AGE = NSTATES, PUTS, ACKS };
 
 static long
 state(const struct mq_stats *st, int i)
 {
-	const long v[] = { st->ready, st->delayed, st->held, st->leased,
-	    st->expired, st->dead, st->done };
+	const long v[] = { st->ready, st->delayed, st->held, st->parked,
+	    st->leased, st->expired, st->dead, st->done };
 
 	return v[i];
 }
@@ -213,8 +214,8 @@ static void
 print_table(const struct mq_report_row *rows, int n, int rates, int header)
 {
 	static const char *const heads[C_N] = { "SPOOL", "READY", "DELAYED",
-	    "HELD", "LEASED", "EXPIRED", "DEAD", "DONE", "AGE", "PUTS",
-	    "ACKS", "PUT/S", "ACK/S" };
+	    "HELD", "PARKED", "LEASED", "EXPIRED", "DEAD", "DONE", "AGE",
+	    "PUTS", "ACKS", "PUT/S", "ACK/S" };
 	char (*cells)[C_N][64];
 	int w[C_N], i, j, cols = rates ? C_N : C_PUTR;
 

@@ -112,7 +112,7 @@ static int
 spool_entry(const char *name)
 {
 	static const char *const own[] = { "config", "group", "key", "reason",
-	    "lost" };
+	    "lost", "parked" };
 	size_t i;
 
 	if (name[0] == '.')
@@ -292,6 +292,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
 	sp->reason = sp->key = sp->group = sp->lost = sp->counts = -1;
+	sp->parked = -1;
 	sp->remote = sp->claim = -1;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
@@ -349,6 +350,7 @@ mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
 	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->lost,
+	    &sp->parked,
 	    &sp->counts, &sp->claim };
 	size_t i;
 

@@ -167,6 +167,9 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 		    what, sizeof(what)), errno);
 	count_trie(sp->new, 0, now, &ids, st);
 	count_groups(sp, now, &ids, st);
+	if (mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0 &&
+	    (n = mq_dir_count(sp->parked, ok, &ids)) > 0)
+		st->parked = n;
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
 		st->dead = n;
 	if ((n = mq_dir_count(sp->done, ok, &ids)) > 0)

@@ -7,8 +7,9 @@
 #include "spool.h"
 
 struct mq_stats {
-	long ready, delayed, held, leased, expired, dead, done;
-	/* held: waiting in a group behind an earlier message (group.c) */
+	long ready, delayed, held, parked, leased, expired, dead, done;
+	/* held: waiting in a group behind an earlier message (group.c);
+	 * parked: out of delivery until kicked (mq-park) */
 	int64_t oldest;		/* ready time of the oldest ready one, or -1 */
 	int64_t puts, acks;	/* counters (counts.h); -1: not known */
 };

@@ -2,7 +2,7 @@
  *
  * A topic is a directory whose subdirectories are spools, none of them
  * named like a spool's own (tmp, new, cur, dlq, done, reason, key,
- * group, lost: a directory holding one of those is a spool). Subscribing is
+ * group, lost, parked: a directory holding one of those is a spool). Subscribing is
  * making one (mkdir is enough: the first put completes it). A subscriber
  * made later sees only later messages. Names starting with '.' are not subscribers, and
  * nothing is followed: a symbolic link in a topic is skipped.
@@ -19,7 +19,8 @@
 #include "topic.h"
 
 static const char *const own[] = {
-	"tmp", "new", "cur", "dlq", "done", "reason", "key", "group", "lost"
+	"tmp", "new", "cur", "dlq", "done", "reason", "key", "group", "lost",
+	"parked"
 };
 
 static int

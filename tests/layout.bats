@@ -50,16 +50,20 @@ needs() {
 	needs "$obj/trie.o" | grep -qx mq_rename
 }
 
-@test "the rows of the protocol are move.c's functions (the claim's in claim.c)" {
+@test "the rows of the protocol are move.c's functions (the claim's in claim.c, park and kick in park.c)" {
 	command -v nm >/dev/null || skip "no nm"
 	[ -e "$obj/move.o" ] || skip "no objects beside $bin"
 	for row in put put_group flush expire retry bury ack withdraw \
-	    redrive delete sweep; do
+	    redrive delete remove sweep; do
 		nm "$obj/move.o" | grep -qw "T mq_move_$row" ||
 			{ echo "no mq_move_$row" >&2; false; }
 	done
 	for row in claim unclaim extend; do
 		nm "$obj/claim.o" | grep -qw "T mq_move_$row" ||
+			{ echo "no mq_move_$row" >&2; false; }
+	done
+	for row in park kick; do
+		nm "$obj/park.o" | grep -qw "T mq_move_$row" ||
 			{ echo "no mq_move_$row" >&2; false; }
 	done
 	# and nothing below move.c's callers reaches back up to them

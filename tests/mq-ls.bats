@@ -79,7 +79,7 @@ spool_of_all() {
 	run -65 mq-ls "$Q" -- ready
 	[ "$output" = "mq-ls: ready: not a message id" ]
 	run -64 mq-ls -s readyy "$Q"
-	[ "${lines[0]}" = "mq-ls: -s: readyy: not a state (ready delayed held leased expired dead done, or all)" ]
+	[ "${lines[0]}" = "mq-ls: -s: readyy: not a state (ready delayed held leased expired parked dead done, or all)" ]
 	run -64 mq-ls -p -o json "$Q"
 	run -64 mq-ls -o yaml "$Q"
 	run -64 mq-ls "$Q" -s ready

@@ -23,7 +23,7 @@ one_state_each() {
 	mq-retry -r 'HTTP 503' "$(grep "$(cat id.retried)" <<<"$l")"
 	lease=$(grep "$(cat id.leased)" <<<"$l")
 	run -2 mq-rm "$Q" "$(cat id.leased)"
-	[ "$output" = "mq-rm: $(cat id.leased): leased: not deleted (its holder may still settle it; -f deletes it anyway)" ]
+	[ "$output" = "mq-rm: $(cat id.leased): leased: not deleted (its holder may still settle it; -f anyway)" ]
 	[ -e "$lease" ]
 	run mq-rm -v "$Q" "$(cat id.ready)" "$(cat id.later)" "$(cat id.dead)" "$(cat id.done)" "$(cat id.retried)"
 	[ "$status" -eq 0 ]

@@ -24,11 +24,11 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE AGE PUTS ACKS" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE PUTS ACKS" ]
 	read -r -a v <<<"${lines[1]}"
 	[ "${v[0]}" = q ]
-	[ "${v[*]:1:7}" = "3 2 0 2 1 2 1" ]
-	[ "${v[9]}" = 11 ] && [ "${v[10]}" = 1 ]
+	[ "${v[*]:1:8}" = "3 2 0 0 2 1 2 1" ]
+	[ "${v[10]}" = 11 ] && [ "${v[11]}" = 1 ]
 	# aligned: every column ends where its header ends; 80 columns hold it
 	[ "${#lines[0]}" -eq "${#lines[1]}" ] && [ "${#lines[0]}" -le 80 ]
 	# a name is escaped: a subscriber named with a terminal's escape
@@ -49,7 +49,7 @@ every_state() {
 	[ "${#lines[@]}" -eq 2 ]
 	jq -e . <<<"${lines[0]}" >/dev/null
 	[ "$(jq -c '[.ready, .delayed, .leased, .expired, .dead, .done, .put_total, .ack_total]' <<<"${lines[0]}")" = "[3,2,2,1,2,1,11,1]" ]
-	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,held,leased,expired,dead,done,oldest_age,put_total,ack_total" ]
+	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,held,parked,leased,expired,dead,done,oldest_age,put_total,ack_total" ]
 	[ "$(jq -r .spool <<<"${lines[1]}")" = b ]
 	[ "$(jq -e '.oldest_age >= 0' <<<"${lines[1]}")" = true ]
 }
@@ -143,7 +143,7 @@ every_state() {
 @test "put_total is unknown (-) on a spool that never had a put; acks are counted" {
 	mkdir -p "$Q"/{tmp,new,cur,dlq,done}
 	[ "$(mq-stat -o json "$Q" | jq -c '[.put_total, .ack_total]')" = "[null,null]" ]
-	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $10 }')" = - ]
+	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $11 }')" = - ]
 	seq 1 5 | mq-put -l "$Q" >/dev/null
 	mq-take -n 3 "$Q" | mq-ack
 	cat "$Q/.counts"
@@ -159,15 +159,15 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD LEASED EXPIRED DEAD DONE AGE PUTS ACKS PUT/S ACK/S" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE PUTS ACKS PUT/S ACK/S" ]
 	read -r -a v <<<"${lines[1]}"
-	[ "${v[*]:9:4}" = "1 0 - -" ]		# no rates before a second count
+	[ "${v[*]:10:4}" = "1 0 - -" ]		# no rates before a second count
 	read -r -a v <<<"${lines[2]}"
-	[ "${v[9]}" = 11 ]
+	[ "${v[10]}" = 11 ]
 	# 10 puts and 4 acks in that second
-	[ "$(awk -v p="${v[11]}" -v a="${v[12]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
+	[ "$(awk -v p="${v[12]}" -v a="${v[13]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
 	read -r -a v <<<"${lines[3]}"
-	[ "${v[*]:11:2}" = "0.0 0.0" ]
+	[ "${v[*]:12:2}" = "0.0 0.0" ]
 	run mq-stat -o json -i 200ms -n 2 "$Q"
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[0]}")" = "[null,null]" ]
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[1]}")" = "[0,0]" ]
