@@ -301,7 +301,7 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 	if (p->o->nout > 0 && (err = mq_handon_open(p, j)) != MQ_EX_OK) {
 		p->status = mq_worst(p->status, err);
 		finish(p, j, BACK, "its output could not be made");
-		mq_pool_stopping = 1;
+		p->halt = 1;
 		return 1;
 	}
 	if (mq_pipe_cloexec(errp) == -1) {
@@ -327,6 +327,6 @@ mq_job_start(struct mq_spool *sp, const char *lease, void *arg)
 	snprintf(why, sizeof(why), "cannot run the command: %s",
 	    strerror(err));
 	finish(p, j, BACK, why);
-	mq_pool_stopping = 1;
+	p->halt = 1;
 	return 1;
 }

@@ -39,7 +39,8 @@
 #include "runner.h"
 #include "take.h"
 
-volatile sig_atomic_t mq_pool_stopping;
+/* SIGINT, SIGTERM, SIGHUP: 1 take nothing more, 2 pass it on. */
+static volatile sig_atomic_t mq_pool_stopping;
 static int wake[2] = { -1, -1 };	/* the self-pipe */
 
 static void
@@ -195,6 +196,8 @@ take_more(struct pool *p, int64_t now, int *waiting)
 	t.arg = p;
 	p->waited = 0;
 	status = mq_take(p->sp, &t, &taken);
+	if (p->halt)
+		mq_pool_stopping = 1;	/* a command could not be started */
 	/* Messages not ours to lease (told once) wait for another. */
 	if (status == MQ_EX_NOPERM)
 		status = MQ_EX_OK;

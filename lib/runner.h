@@ -56,6 +56,7 @@ struct pool {
 	char env_spool[4096 + 16], env_lease[4096 + 128];
 	char env_id[64], env_attempt[48];
 	int status;		/* the worst so far */
+	int halt;		/* a command could not be started: stop */
 	int fatal;		/* the command cannot be run: 126 or 127 */
 	int passed;		/* a second signal was passed on */
 	int empty;		/* the last take found fewer than it wanted */
@@ -63,9 +64,6 @@ struct pool {
 	struct mq_waiter w;	/* for work, when the queue is empty */
 	char spool[4096];	/* the spool's absolute path, for commands */
 };
-/* SIGINT, SIGTERM, SIGHUP: 1 take nothing more, 2 pass it on. */
-extern volatile sig_atomic_t mq_pool_stopping;
-
 /* job.c */
 int mq_pipe_cloexec(int fds[2]);
 /* The taker's fn (take.h): starts the command on the new lease. */
