@@ -51,16 +51,28 @@ seen(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 	return 0;
 }
 
-/* One look at the spool: how many are still pending. */
+/* A look at the spool: how many are still pending. A walk can miss a
+ * message as it moves (a take between the reading of cur/ and of new/),
+ * and a message nowhere counts as acknowledged: so one not seen is
+ * looked for again, up to LOOKS walks, before it is taken for gone. */
+#define LOOKS 3
+
 static long
 look(struct mq_spool *sp, struct wanted *w, int *status)
 {
-	long pending = 0;
+	long pending = 0, unseen;
 	size_t i;
+	int k;
 
 	for (i = 0; i < w->ids.n; i++)
 		w->now[i] = UNSEEN;
-	*status = mq_ls(sp, MQ_LS_ALL, mq_now_ms(), seen, w);
+	for (k = 0; k < LOOKS; k++) {
+		*status = mq_ls(sp, MQ_LS_ALL, mq_now_ms(), seen, w);
+		for (i = 0, unseen = 0; i < w->ids.n; i++)
+			unseen += w->now[i] == UNSEEN;
+		if (*status != MQ_EX_OK || unseen == 0)
+			break;
+	}
 	for (i = 0; i < w->ids.n; i++)
 		if (w->now[i] == PENDING)
 			pending++;

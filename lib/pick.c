@@ -25,7 +25,8 @@ struct run {
 	const struct mq_pick *def;
 	int dry, force, verbose, states;
 	struct mq_ids ids;
-	char *done;		/* of ids: moved already (seen again after) */
+	char *done;		/* of ids: dealt with already (met again after
+				 * a move, or in a second walk) */
 	long moved;
 	int status;
 };
@@ -52,6 +53,8 @@ one(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 		return 0;	/* not asked for, or met again where it went */
 	if (mq_pick_group != NULL && strcmp(m->n.group, mq_pick_group) != 0)
 		return 0;
+	if (i >= 0)
+		r->done[i] = 2;		/* dealt with: not again in this run */
 	if (!(m->state & movable)) {
 		if (r->ids.n > 0) {
 			mq_warnx(m->n.id, "%s: not %s%s", state, r->def->done,
@@ -76,12 +79,21 @@ one(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 	r->status = mq_worst(r->status, status);
 	if (status == MQ_EX_OK) {
 		r->moved++;
-		if (i >= 0)
-			r->done[i] = 1;
 		if (r->verbose)
 			printf("%s %s\n", m->n.id, state);
 	}
 	return status != MQ_EX_OK;
+}
+
+static int
+all_found(const struct mq_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		if (!ids->found[i])
+			return 0;
+	return 1;
 }
 
 /* The options; the operands left in *argc, *argv. */
@@ -127,6 +139,7 @@ mq_pick_main(int argc, char **argv, const struct mq_pick *def)
 	int delim = '\n', status, all;
 	long before;
 	size_t i;
+	int tries;
 
 	mq_setprog(argv[0]);
 	mq_guard_stdin();
@@ -163,12 +176,14 @@ mq_pick_main(int argc, char **argv, const struct mq_pick *def)
 	}
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
 		return status;
-	do {	/* ALL, again: a group's front moved lets its next through */
+	tries = 0;
+	do {	/* ALL, again: a group's front moved lets its next through;
+		 * ids not found, again: a walk can miss one as it moves */
 		before = r.moved;
 		r.status = mq_worst(r.status, mq_ls(&sp, r.states,
 		    mq_now_ms(), one, &r));
-	} while (all && def->again && !r.dry && r.moved > before &&
-	    r.status == MQ_EX_OK);
+	} while (r.status == MQ_EX_OK && (all ? def->again && !r.dry &&
+	    r.moved > before : ++tries < 3 && !all_found(&r.ids)));
 	mq_spool_close(&sp);
 	for (i = 0; i < r.ids.n; i++)
 		if (!r.ids.found[i]) {
