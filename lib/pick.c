@@ -180,8 +180,10 @@ mq_pick_main(int argc, char **argv, const struct mq_pick *def)
 	do {	/* ALL, again: a group's front moved lets its next through;
 		 * ids not found, again: a walk can miss one as it moves */
 		before = r.moved;
-		r.status = mq_worst(r.status, mq_ls(&sp, r.states,
-		    mq_now_ms(), one, &r));
+		/* (one() raises r.status itself: the walk first, then the
+		 * worst of the two; as arguments their order is unspecified) */
+		status = mq_ls(&sp, r.states, mq_now_ms(), one, &r);
+		r.status = mq_worst(r.status, status);
 	} while (r.status == MQ_EX_OK && (all ? def->again && !r.dry &&
 	    r.moved > before : ++tries < 3 && !all_found(&r.ids)));
 	mq_spool_close(&sp);
