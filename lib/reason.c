@@ -21,9 +21,11 @@
 #include "name.h"
 #include "reason.h"
 
-int
-mq_reason_set(struct mq_spool *sp, const char *id, const char *text,
-    size_t len)
+/* reason/name replaced whole by text (the tmp/ name after id, tag and
+ * our pid; sync carries MQ_FILE_LINE for a line), reason/ made first. */
+static int
+replace(struct mq_spool *sp, const char *id, const char *name, char tag,
+    const char *text, size_t len, int sync)
 {
 	char tmp[MQ_NAME_MAX + 32], what[4096];
 
@@ -31,10 +33,18 @@ mq_reason_set(struct mq_spool *sp, const char *id, const char *text,
 		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp,
 		    "reason", NULL, what, sizeof(what)), sp->fd, "reason",
 		    S_IFDIR, errno);
-	snprintf(tmp, sizeof(tmp), "%s.r%ld", id, (long)getpid());
-	return mq_file_replace(sp->tmp, tmp, sp->reason, id, text, len,
-	    sp->pol.sync, mq_spool_where(sp, "reason", id, what,
+	snprintf(tmp, sizeof(tmp), "%s.%c%ld", id, tag, (long)getpid());
+	return mq_file_replace_bytes(sp->tmp, tmp, sp->reason, name, text,
+	    len, sync, mq_spool_where(sp, "reason", name, what,
 	    sizeof(what)));
+}
+
+int
+mq_reason_set(struct mq_spool *sp, const char *id, const char *text,
+    size_t len)
+{
+	return replace(sp, id, id, 'r', text, len, sp->pol.sync |
+	    MQ_FILE_LINE);
 }
 
 long
@@ -67,7 +77,7 @@ int
 mq_reason_evidence(struct mq_spool *sp, const char *id, const char *bytes,
     size_t len)
 {
-	char name[MQ_NAME_MAX + 16], tmp[MQ_NAME_MAX + 32], what[4096];
+	char name[MQ_NAME_MAX + 16];
 
 	evidence_name(id, name, sizeof(name));
 	if (len == 0) {		/* no evidence: none left of an earlier try */
@@ -75,14 +85,7 @@ mq_reason_evidence(struct mq_spool *sp, const char *id, const char *bytes,
 			(void)unlinkat(sp->reason, name, 0);
 		return MQ_EX_OK;
 	}
-	if (mq_spool_subdir(sp, &sp->reason, "reason", MQ_CREATE) == -1)
-		return mq_fail_entry(MQ_EX_CANTCREAT, mq_spool_where(sp,
-		    "reason", NULL, what, sizeof(what)), sp->fd, "reason",
-		    S_IFDIR, errno);
-	snprintf(tmp, sizeof(tmp), "%s.e%ld", id, (long)getpid());
-	return mq_file_replace_bytes(sp->tmp, tmp, sp->reason, name, bytes, len,
-	    sp->pol.sync, mq_spool_where(sp, "reason", name, what,
-	    sizeof(what)));
+	return replace(sp, id, name, 'e', bytes, len, sp->pol.sync);
 }
 
 void

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# mq-park and mq-kick: out of delivery and back; delayed ones now
-# (mq-park(1), mq-kick(1)).
+# mq-park (and mq-kick as its way back): out of delivery and back
+# (mq-park(1); tests/mq-kick.bats for delayed messages).
 
 load helper
 bats_require_minimum_version 1.5.0
@@ -22,16 +22,6 @@ state_of() {
 	[ "$output" = "$id parked" ]
 	[ "$(state_of "$Q" "$id")" = ready ]
 	[ "$(mq-take "$Q")" = "$Q/cur/$id,2" ]	# attempt 2: none spent parked
-}
-
-@test "kick brings a delayed one and a retry backing off to ready now" {
-	mkdir -p "$Q" && printf 'backoff=1h\n' >"$Q/config"
-	later=$(mq-put -d 1h "$Q" <<<"later")
-	retried=$(mq-put "$Q" <<<"retried")
-	mq-retry "$(mq-take "$Q")"
-	run -1 mq-take "$Q"
-	mq-kick -s delayed "$Q" ALL
-	[ "$(mq-take -n 5 "$Q" | sed 's|.*/||' | sort)" = "$(printf '%s,1\n%s,2' "$later" "$retried" | sort)" ]
 }
 
 @test "a group keeps its order through park and kick: its front parked holds it, a member parked comes back in its place" {
