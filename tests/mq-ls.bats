@@ -130,6 +130,8 @@ spool_of_all() {
 
 @test "memory does not grow with the dead letters listed" {
 	[ -x /usr/bin/time ] || skip "no GNU time"
+	# AddressSanitizer's quarantine keeps what is freed: RSS says nothing
+	[ -z "${ASAN_OPTIONS:-}" ] || skip "under AddressSanitizer"
 	mkdir -p "$Q" && echo 'sync=0' >"$Q/config"
 	seq 1 4000 | mq-put -l "$Q" >/dev/null
 	mq-take -n 4000 "$Q" | mq-dlq
