@@ -71,10 +71,13 @@ load helper
 		rm -f "pids/$p"
 		return "$st"
 	}
+	touch put.log
 	stop=$((SECONDS + 3))
-	# Run for 3 s and until a few kills landed (at most 13 s).
-	(while [ "$SECONDS" -lt "$stop" ] || { [ "$(wc -l <kills)" -lt 3 ] &&
-		[ "$SECONDS" -lt $((stop + 10)) ]; }; do sleep 0.1; done
+	# Run for 3 s and until a few kills landed and some puts were
+	# reported (a sanitizer build is slow), at most 30 s.
+	(while [ "$SECONDS" -lt "$stop" ] || { { [ "$(wc -l <kills)" -lt 3 ] ||
+		[ "$(wc -l <put.log)" -lt 30 ]; } &&
+		[ "$SECONDS" -lt $((stop + 27)) ]; }; do sleep 0.1; done
 	 touch stopped) &
 	(i=0
 	 while [ ! -e stopped ]; do
