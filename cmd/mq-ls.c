@@ -150,7 +150,8 @@ list(struct ls *o, const char *path, int states)
 	if ((status = mq_spool_open(&sp, path, MQ_OPEN)) != MQ_EX_OK)
 		return status;
 	o->spool = path;
-	status = mq_ls(&sp, states, o->now, show, o);
+	status = o->ids.n > 0 ? mq_ls_ids(&sp, o->ids.v, o->ids.n, states,
+	    o->now, show, o) : mq_ls(&sp, states, o->now, show, o);
 	mq_spool_close(&sp);
 	return status;
 }
@@ -180,7 +181,7 @@ main(int argc, char *argv[])
 {
 	struct ls o;
 	struct mq_names spools;
-	int c, i, nsp, states = MQ_LS_ALL & ~MQ_LS_DONE, status = MQ_EX_OK;
+	int c, i, nsp, states = 0, status = MQ_EX_OK;
 	size_t j;
 
 	mq_setprog(argv[0]);
@@ -231,6 +232,8 @@ main(int argc, char *argv[])
 			return status;
 	if ((status = mq_ids_sort(&o.ids)) != MQ_EX_OK)
 		return status;
+	if (states == 0)	/* by id, in any state; else all but done */
+		states = o.ids.n > 0 ? MQ_LS_ALL : MQ_LS_ALL & ~MQ_LS_DONE;
 	if ((status = spools_of(argv + optind, nsp, &spools)) != MQ_EX_OK)
 		return status;
 	o.several = spools.n > 1;

@@ -23,6 +23,7 @@ static const char *const told[] = { "gone", "pending", "dead", "acked" };
 struct wanted {
 	struct mq_ids ids;
 	int *now, *was;		/* what each is, this look and the last */
+	char **look;		/* the ids still to look for */
 };
 
 static void
@@ -58,19 +59,26 @@ seen(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 #define LOOKS 3
 
 static long
-look(struct mq_spool *sp, struct wanted *w, int *status)
+look(struct mq_spool *sp, struct wanted *w, int first, int *status)
 {
-	long pending = 0, unseen;
-	size_t i;
+	long pending = 0;
+	size_t i, n;
 	int k;
 
+	/* Acked is for ever (and gone is looked for no more: an id found
+	 * nowhere costs a read of the whole spool); a dead letter can be
+	 * redriven, pending again. */
 	for (i = 0; i < w->ids.n; i++)
-		w->now[i] = UNSEEN;
+		if (first || w->was[i] == PENDING || w->was[i] == DEAD)
+			w->now[i] = UNSEEN;
 	for (k = 0; k < LOOKS; k++) {
-		*status = mq_ls(sp, MQ_LS_ALL, mq_now_ms(), seen, w);
-		for (i = 0, unseen = 0; i < w->ids.n; i++)
-			unseen += w->now[i] == UNSEEN;
-		if (*status != MQ_EX_OK || unseen == 0)
+		for (i = 0, n = 0; i < w->ids.n; i++)
+			if (w->now[i] == UNSEEN)
+				w->look[n++] = w->ids.v[i];
+		if (n == 0)
+			break;
+		if ((*status = mq_ls_ids(sp, w->look, n, MQ_LS_ALL,
+		    mq_now_ms(), seen, w)) != MQ_EX_OK)
 			break;
 	}
 	for (i = 0; i < w->ids.n; i++)
@@ -100,7 +108,7 @@ tell(struct wanted *w, int first, int verbose, const char *spool)
 int
 main(int argc, char *argv[])
 {
-	struct wanted w = { { NULL, NULL, 0, 0 }, NULL, NULL };
+	struct wanted w = { { NULL, NULL, 0, 0 }, NULL, NULL, NULL };
 	struct mq_waiter wt;
 	struct mq_spool sp;
 	struct pollfd pfd;
@@ -137,7 +145,8 @@ main(int argc, char *argv[])
 		return status;
 	w.now = calloc(w.ids.n, sizeof(*w.now));
 	w.was = calloc(w.ids.n, sizeof(*w.was));
-	if (w.now == NULL || w.was == NULL)
+	w.look = calloc(w.ids.n, sizeof(*w.look));
+	if (w.now == NULL || w.was == NULL || w.look == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
 		return status;
@@ -145,7 +154,7 @@ main(int argc, char *argv[])
 	mq_waiter_init_settle(&wt, &sp);
 	for (;;) {
 		mq_waiter_drain(&wt);
-		pending = look(&sp, &w, &status);
+		pending = look(&sp, &w, first, &status);
 		if (status != MQ_EX_OK)
 			break;
 		tell(&w, first, verbose, argv[0]);
@@ -171,6 +180,7 @@ main(int argc, char *argv[])
 	mq_ids_free(&w.ids);
 	free(w.now);
 	free(w.was);
+	free(w.look);
 	if (status != MQ_EX_OK)
 		return status;
 	return dead ? MQ_EX_DATAERR : pending > 0 ? MQ_EX_EMPTY : MQ_EX_OK;

@@ -153,7 +153,7 @@ mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg), void *arg)
 	struct dirent *d;
 	DIR *dir;
 	long n = 0;
-	int err;
+	int err, k = 0;
 
 	if ((dir = open_stream(dirfd)) == NULL)
 		return -1;
@@ -164,8 +164,10 @@ mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg), void *arg)
 		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
 		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
 			continue;
-		if (ok == NULL || ok(d->d_name, arg))
+		if (ok == NULL || (k = ok(d->d_name, arg)) > 0)
 			n++;
+		else if (k < 0)
+			break;
 	}
 	err = errno;
 	closedir(dir);

@@ -17,8 +17,8 @@ struct mq_names {
 /* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
 int mq_dir_list(int dirfd, struct mq_names *out);
 /* Counts the entries of dirfd (without . and ..) for which ok(name, arg)
- * (or NULL) says yes, without keeping their names. -1 with errno set on
- * error. */
+ * (or NULL) says yes (> 0), without keeping their names; a negative
+ * answer stops the reading there. -1 with errno set on error. */
 long mq_dir_count(int dirfd, int (*ok)(const char *name, void *arg),
     void *arg);
 /* Sorts decimal names (no leading zeros, or all of one width) by value. */

@@ -84,6 +84,13 @@ struct walk {
 	char (*ids)[MQ_ID_MAX + 1];	/* cur/'s, sorted */
 	size_t nids;
 	int stop;
+	char **want;		/* mq_ls_ids: the ids looked for, sorted */
+	unsigned char *here;	/* which of them were listed (or located) */
+	size_t nwant, left;	/* how many; how many not yet listed */
+	int failed;		/* the function said stop */
+	int locate;		/* one() records where, lists nothing */
+	int *at;		/* where each was located: a state, or 0 */
+	char (*names)[MQ_NAME_MAX + 1];	/* and its name there */
 	int state;		/* for flat directories: theirs */
 	const char *dir;
 	int dirfd;
@@ -93,6 +100,25 @@ static int
 by_id(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+static int
+by_want(const void *a, const void *b)
+{
+	return strcmp(a, *(char *const *)b);
+}
+
+/* The index of id among the ids looked for and not yet listed, or -1;
+ * every id when none are looked for (0). */
+static long
+wanted(const struct walk *w, const char *id)
+{
+	char **p;
+
+	if (w->want == NULL)
+		return 0;
+	p = bsearch(id, w->want, w->nwant, sizeof(*w->want), by_want);
+	return p == NULL || w->here[p - w->want] ? -1 : p - w->want;
 }
 
 static int
@@ -116,9 +142,10 @@ one(struct walk *w, int dirfd, const char *dir, const char *name,
 {
 	struct mq_ls_msg m;
 	struct stat st;
+	long i;
 
 	if (w->stop || strlen(name) > MQ_NAME_MAX ||
-	    mq_name_parse(name, &m.n) == -1)
+	    mq_name_parse(name, &m.n) == -1 || (i = wanted(w, m.n.id)) < 0)
 		return w->stop;
 	if (state != MQ_LS_LEASED && state != MQ_LS_EXPIRED && w->nids > 0 &&
 	    bsearch(m.n.id, w->ids, w->nids, sizeof(*w->ids), by_id) != NULL)
@@ -134,6 +161,14 @@ one(struct walk *w, int dirfd, const char *dir, const char *name,
 	}
 	if (!(w->states & state))
 		return 0;
+	if (w->locate) {
+		w->here[i] = 1;
+		w->at[i] = state;
+		snprintf(w->names[i], sizeof(w->names[i]), "%s", name);
+		if (--w->left == 0)
+			w->stop = 1;
+		return w->stop;
+	}
 	m.state = state;
 	m.dir = dir;
 	m.dirfd = dirfd;
@@ -141,7 +176,12 @@ one(struct walk *w, int dirfd, const char *dir, const char *name,
 	m.when = when;
 	m.size = st.st_size;
 	if (w->fn(w->sp, &m, w->arg) != 0)
-		w->stop = 1;
+		w->stop = w->failed = 1;
+	if (w->want != NULL) {
+		w->here[i] = 1;
+		if (--w->left == 0)
+			w->stop = 1;
+	}
 	return w->stop;
 }
 
@@ -236,8 +276,7 @@ flat_one(const char *name, void *arg)
 {
 	struct walk *w = arg;
 
-	(void)one(w, w->dirfd, w->dir, name, w->state, 0);
-	return 0;
+	return one(w, w->dirfd, w->dir, name, w->state, 0) ? -1 : 0;
 }
 
 static void
@@ -251,21 +290,32 @@ flat(struct walk *w, int fd, const char *dir, int state)
 	(void)mq_dir_count(fd, flat_one, w);
 }
 
+static int
+begin(struct walk *w, struct mq_spool *sp, int states, int64_t now,
+    mq_ls_fn *fn, void *arg)
+{
+	char what[4096];
+
+	w->sp = sp;
+	w->states = states;
+	w->now = now;
+	w->fn = fn;
+	w->arg = arg;
+	if (read_cur(w) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
+		    what, sizeof(what)), errno);
+	return MQ_EX_OK;
+}
+
 int
 mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn, void *arg)
 {
 	struct walk w;
-	char what[4096];
+	int status;
 
 	memset(&w, 0, sizeof(w));
-	w.sp = sp;
-	w.states = states;
-	w.now = now;
-	w.fn = fn;
-	w.arg = arg;
-	if (read_cur(&w) == -1)
-		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
-		    what, sizeof(what)), errno);
+	if ((status = begin(&w, sp, states, now, fn, arg)) != MQ_EX_OK)
+		return status;
 	/* Delivery order: the ready, the held (each after its group's
 	 * front), the delayed. */
 	if (!w.stop && (states & MQ_LS_READY))
@@ -281,4 +331,148 @@ mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn, void *arg)
 	flat(&w, sp->done, "done", MQ_LS_DONE);
 	free(w.ids);
 	return MQ_EX_OK;
+}
+
+/* Each group's leaf of each id's millisecond: where a member waits. */
+static void
+groups_at(struct walk *w)
+{
+	struct mq_names g;
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
+	char path[MQ_NAME_MAX + 16];
+	size_t i, j;
+	int fd;
+
+	if (!(w->states & MQ_LS_HELD) || mq_group_names(w->sp, &g) == -1)
+		return;
+	for (i = 0; i < g.n && !w->stop; i++) {
+		if ((fd = mq_opendir(w->sp->group, g.v[i])) == -1)
+			continue;
+		snprintf(path, sizeof(path), "group/%s", g.v[i]);
+		for (j = 0; j < w->nwant && !w->stop; j++) {
+			if (w->here[j] ||
+			    mq_leaf_find(fd, mq_id_ms(w->want[j]), &lf) == -1)
+				continue;
+			w->state = MQ_LS_HELD;
+			(void)leaf(lf.fd[2], lf.key, path, w);
+			mq_leaf_close(&lf);
+		}
+		close(fd);
+	}
+	mq_names_free(&g);
+}
+
+/* The names a message neither grouped nor redriven has in parked/, dlq/
+ * or done/, "ID,N" for N up to max_attempts (at most PROBES), each
+ * looked up by name. */
+#define PROBES 64
+
+static void
+probe(struct walk *w, int fd, const char *dir, int state)
+{
+	char name[MQ_NAME_MAX + 1];
+	struct stat st;
+	long n, most = w->sp->pol.max_attempts + 1;
+	size_t j;
+
+	if (!(w->states & state) || fd == -1)
+		return;
+	if (most > PROBES || most < 1)
+		most = PROBES;
+	for (j = 0; j < w->nwant && !w->stop; j++)
+		for (n = 0; n < most && !w->here[j] && !w->stop; n++) {
+			snprintf(name, sizeof(name), "%s,%ld", w->want[j], n);
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				(void)one(w, fd, dir, name, state, 0);
+		}
+}
+
+/* Those located in state, listed again from there: each to be found
+ * again (the walk of a group), or by its name (a flat directory). */
+static void
+relist(struct walk *w, int state, int fd, const char *dir)
+{
+	size_t j;
+
+	for (j = 0; j < w->nwant; j++)
+		if (w->at[j] == state) {
+			w->at[j] = 0;
+			w->here[j] = 0;
+			w->stop = w->failed;
+			w->left++;
+			if (fd != -1)
+				(void)one(w, fd, dir, w->names[j], state, 0);
+		}
+}
+
+int
+mq_ls_ids(struct mq_spool *sp, char **ids, size_t n, int states,
+    int64_t now, mq_ls_fn *fn, void *arg)
+{
+	struct walk w;
+	int64_t from = INT64_MAX;
+	size_t i;
+	int status = MQ_EX_OK, parked = -1;
+
+	memset(&w, 0, sizeof(w));
+	if (n == 0)
+		return MQ_EX_OK;
+	w.here = calloc(n, 1);
+	w.at = calloc(n, sizeof(*w.at));
+	w.names = calloc(n, sizeof(*w.names));
+	if (w.here == NULL || w.at == NULL || w.names == NULL) {
+		status = mq_fail(MQ_EX_IOERR, "memory", errno);
+		goto out;
+	}
+	w.want = ids;
+	w.nwant = w.left = n;
+	if ((status = begin(&w, sp, states, now, fn, arg)) != MQ_EX_OK ||
+	    w.stop)
+		goto out;
+	/* Where a look by name finds it, first and without listing it, so
+	 * that the walk of new/ stops once all the others are found. */
+	if ((states & MQ_LS_PARKED) &&
+	    mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0)
+		parked = sp->parked;
+	w.locate = 1;
+	probe(&w, parked, "parked", MQ_LS_PARKED);
+	probe(&w, sp->dlq, "dlq", MQ_LS_DEAD);
+	probe(&w, sp->done, "done", MQ_LS_DONE);
+	groups_at(&w);
+	w.locate = 0;
+	w.stop = w.left == 0;	/* (the function has not been called) */
+	/* In new/, a message is in the leaf of its ready time: for one put
+	 * without a delay its id's (or a little later), for a delayed or
+	 * retried one later still. So the leaves from the earliest id's on,
+	 * and those before it (a clock stepped back, a leaf full) only for
+	 * an id still not found. */
+	for (i = 0; i < n; i++)
+		if (mq_id_ms(ids[i]) < from)
+			from = mq_id_ms(ids[i]);
+	from = mq_ready_key(from < 0 ? 0 : from);
+	if (from > now)
+		from = now;
+	if (!w.stop && (states & MQ_LS_READY))
+		trie(&w, sp->new, "new", 0, MQ_LS_READY, from, now);
+	relist(&w, MQ_LS_HELD, -1, NULL);
+	groups_at(&w);
+	if (!w.stop && (states & MQ_LS_DELAYED))
+		trie(&w, sp->new, "new", 0, MQ_LS_DELAYED, now + 1, INT64_MAX);
+	if (!w.stop && (states & MQ_LS_READY))
+		trie(&w, sp->new, "new", 0, MQ_LS_READY, INT64_MIN, from - 1);
+	relist(&w, MQ_LS_PARKED, parked, "parked");
+	if (!w.stop)
+		flat(&w, parked, "parked", MQ_LS_PARKED);
+	relist(&w, MQ_LS_DEAD, sp->dlq, "dlq");
+	if (!w.stop)
+		flat(&w, sp->dlq, "dlq", MQ_LS_DEAD);
+	relist(&w, MQ_LS_DONE, sp->done, "done");
+	if (!w.stop)
+		flat(&w, sp->done, "done", MQ_LS_DONE);
+out:
+	free(w.ids);
+	free(w.here);
+	free(w.at);
+	free(w.names);
+	return status;
 }

@@ -46,4 +46,15 @@ int mq_ls_states(const char *s);
 int mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn,
     void *arg);
 
+/* As mq_ls, for the n messages of ids (sorted, each listed at most
+ * once), found at a cost that does not grow with the spool where their
+ * names allow: leased (cur/ is read), ready or held (the leaves of their
+ * id's millisecond), parked, dead or done when neither grouped nor
+ * redriven (their names looked up). A delayed or retried message costs
+ * the walk of new/ from its id's time to its ready time; an id found
+ * nowhere, or grouped or redriven in parked/, dlq/ or done/, a read of
+ * the whole spool. */
+int mq_ls_ids(struct mq_spool *sp, char **ids, size_t n, int states,
+    int64_t now, mq_ls_fn *fn, void *arg);
+
 #endif

@@ -86,6 +86,86 @@ spool_of_all() {
 	run -66 mq-ls "$BATS_TEST_TMPDIR/nothing"
 }
 
+# One message in each state, ids in id.X: each put and taken when it is
+# the only one ready, so each take takes it.
+spool_by_letter() {
+	mkdir -p "$Q" && printf 'backoff=1h\nkeep=1h\n' >"$Q/config"
+	mq-put "$Q" <<<dead >id.dead
+	mq-dlq "$(mq-take "$Q")"
+	mq-put -g g3 "$Q" <<<"dead in a group" >id.gdead
+	mq-dlq "$(mq-take "$Q")"
+	mq-put "$Q" <<<"dead twice" >id.twice
+	mq-dlq "$(mq-take "$Q")"
+	mq-dlq -R "$Q" "$(cat id.twice)"
+	mq-dlq "$(mq-take "$Q")"
+	mq-put "$Q" <<<done >id.done
+	mq-ack "$(mq-take "$Q")"
+	mq-put "$Q" <<<leased >id.leased
+	mq-take -x 1h "$(mq-take "$Q")"
+	mq-put "$Q" <<<expired >id.expired
+	touch -c -d '-1 min' "$(mq-take "$Q")"
+	mq-put "$Q" <<<ready >id.ready
+	mq-put -g g2 "$Q" <<<front >id.front
+	mq-put -g g2 "$Q" <<<held >id.held
+	mq-put -d 1h "$Q" <<<later >id.delayed
+	mq-put "$Q" <<<parked >id.parked
+	mq-park "$Q" "$(cat id.parked)"
+}
+
+states_by_letter="dead gdead twice done leased expired ready front held delayed parked"
+
+@test "-- id finds a message in every state: grouped, redriven and parked ones too" {
+	spool_by_letter
+	for x in $states_by_letter; do
+		got=$(mq-ls -o json "$Q" -- "$(cat id.$x)" | sed -E 's/.*"state":"([a-z]*)","attempts":([0-9]+),"redrives":([0-9]+),"group":("[^"]*"|null).*/\1 \2 \3 \4/')
+		case $x in
+		dead) want='dead 1 0 null' ;;
+		gdead) want='dead 1 0 "g3"' ;;
+		twice) want='dead 1 1 null' ;;
+		done) want='done 1 0 null' ;;
+		leased) want='leased 1 0 null' ;;
+		expired) want='expired 1 0 null' ;;
+		ready) want='ready 0 0 null' ;;
+		front) want='ready 0 0 "g2"' ;;
+		held) want='held 0 0 "g2"' ;;
+		delayed) want='delayed 0 0 null' ;;
+		parked) want='parked 0 0 null' ;;
+		esac
+		[ "$got" = "$want" ] || { echo "$x: $got, not $want" >&2; false; }
+	done
+	# all at once: each once, in the order of the walk
+	run mq-ls "$Q" -- $(for x in $states_by_letter; do cat id.$x; done)
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d' ' -f1 | sort)" = "$(cat id.* | sort)" ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $2 }' | tr '\n' ' ')" = "leased expired ready ready held delayed parked dead dead dead done " ]
+	# a state asked for that it is not in: not found
+	run -1 mq-ls -s dead "$Q" -- "$(cat id.ready)"
+	[ "${lines[-1]}" = "mq-ls: $(cat id.ready): no such message in $Q" ]
+}
+
+@test "-- id reads no more of a deep spool than of a shallow one, where the state allows" {
+	command -v strace >/dev/null || skip "no strace"
+	spool_by_letter
+	calls() {
+		strace -o trace -e trace=openat,getdents64,newfstatat,fstatat64 \
+		    mq-ls "$Q" -- "$(cat id.$1)" >/dev/null
+		grep -cE '^(openat|newfstatat|fstatat64)' trace
+	}
+	for x in ready front held leased dead parked done; do
+		calls $x >"shallow.$x"
+	done
+	# 3000 more, ready, and 300 dead letters
+	seq 1 3000 | mq-put -l "$Q" >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/d" && seq 1 300 | mq-put -l "$BATS_TEST_TMPDIR/d" >/dev/null
+	mq-take -n 300 "$BATS_TEST_TMPDIR/d" | while read -r l; do
+		mv "$l" "$Q/dlq/$(basename "$l")"; done
+	[ "$(mq-stat -o json "$Q" | sed -E 's/.*"ready":([0-9]+).*/\1/')" -ge 3000 ]
+	for x in ready front held leased dead parked done; do
+		[ "$(calls $x)" -eq "$(cat "shallow.$x")" ] ||
+			{ echo "$x: $(calls $x) calls, $(cat "shallow.$x") before" >&2; false; }
+	done
+}
+
 @test "-o paths | xargs cat: the payloads' bytes; -0; -p: escaped for a terminal" {
 	mq-put "$Q" <<<$'line\e]0;title\a' >/dev/null
 	printf 'a b\0c' | mq-put "$Q" >/dev/null
