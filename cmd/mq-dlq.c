@@ -75,39 +75,15 @@ print_dead(struct mq_spool *sp, const struct mq_dead *d, int delim)
 	putchar(delim);
 }
 
-/* The dead letters an operation applies to: all, or those named. Named
- * ones that are not there are reported; *status gets the worst. */
-static struct mq_dead **
-select_dead(struct mq_dlq *d, const char *where, char **ids, int nids,
-    int *status)
-{
-	struct mq_dead **v, *x;
-	size_t n = 0, i;
-	int j;
-
-	v = malloc(((nids > 0 ? (size_t)nids : d->n) + 1) * sizeof(*v));
-	if (v == NULL) {
-		*status = mq_fail(MQ_EX_IOERR, "memory", errno);
-		return NULL;
-	}
-	if (nids == 0)
-		for (i = 0; i < d->n; i++)
-			v[n++] = &d->v[i];
-	for (j = 0; j < nids; j++) {
-		if (!mq_id_shaped(ids[j])) {
-			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
-			    ids[j]);
-			*status = mq_worst(*status, MQ_EX_DATAERR);
-		} else if ((x = mq_dlq_find(d, ids[j])) == NULL) {
-			mq_warnx(where, "%s: no such dead letter", ids[j]);
-			*status = mq_worst(*status, MQ_EX_LOST);
-		} else {
-			v[n++] = x;
-		}
-	}
-	v[n] = NULL;
-	return v;
-}
+/* What -L, -R and -D do with each dead letter. */
+struct act {
+	int mode;		/* 'L', 'R' or 'D' */
+	int delim, several, named, full;
+	int64_t age, now;
+	struct mq_limit lim;
+	struct mq_leaf lf;
+	int status;
+};
 
 /* A dead letter that went meanwhile (another mq-dlq): reported only when
  * it was named. */
@@ -122,45 +98,75 @@ vanished(const struct mq_dead *d, int named, int status)
 	return status;
 }
 
-/* Redrives the dead letters of v that fit: a redriven message counts
- * against max_depth as a put does (limit.c). */
 static int
-redrive(struct mq_spool *sp, struct mq_dead **v, int named)
+each_dead(struct mq_spool *sp, const struct mq_dead *d, void *arg)
 {
-	struct mq_leaf lf = MQ_LEAF_CLOSED;
-	struct mq_limit lim;
-	int64_t now = mq_now_ms();
-	int status, r;
+	struct act *a = arg;
+	int r;
 
-	if ((status = mq_limit_open(sp, sp->pol.max_depth, &lim)) != MQ_EX_OK)
-		return status;
-	for (; *v != NULL; v++) {
-		if ((r = mq_limit_take(sp, &lim)) == MQ_EX_TEMPFAIL)
-			mq_warnx(sp->path, "spool full (%ld messages, "
-			    "max_depth %ld): the rest stay dead", lim.depth,
-			    lim.limit);
-		if (r != MQ_EX_OK) {
-			status = mq_worst(status, r);
-			break;
+	switch (a->mode) {
+	case 'L':
+		if (a->several) {
+			mq_print_escaped(stdout, sp->path, strlen(sp->path));
+			putchar('\t');
 		}
-		r = mq_move_redrive(sp, &(*v)->n, &lf, now);
-		mq_limit_done(&lim, r == MQ_EX_OK);
-		status = mq_worst(status, vanished(*v, named, r));
+		print_dead(sp, d, a->delim);
+		return ferror(stdout) != 0;
+	case 'D':
+		if (a->age < 0 || d->died + a->age <= a->now)
+			a->status = mq_worst(a->status, vanished(d, a->named,
+			    mq_move_delete(sp, &d->n)));
+		return 0;
+	default:
+		/* A redriven message counts against max_depth as a put
+		 * does (limit.c); all are stamped with one time, so they
+		 * share a leaf and are taken in id order. */
+		if ((r = mq_limit_take(sp, &a->lim)) == MQ_EX_TEMPFAIL) {
+			mq_warnx(sp->path, "spool full (%ld messages, "
+			    "max_depth %ld): the rest stay dead", a->lim.depth,
+			    a->lim.limit);
+			a->full = 1;
+		}
+		if (r != MQ_EX_OK) {
+			a->status = mq_worst(a->status, r);
+			return 1;
+		}
+		r = mq_move_redrive(sp, &d->n, &a->lf, a->now);
+		mq_limit_done(&a->lim, r == MQ_EX_OK);
+		a->status = mq_worst(a->status, vanished(d, a->named, r));
+		return 0;
 	}
-	mq_limit_close(&lim);
-	return mq_worst(status, mq_move_flush(sp, &lf, 0));
 }
 
 static int
-delete(struct mq_spool *sp, struct mq_dead **v, int named, int64_t age)
+by_str(const void *x, const void *y)
 {
-	int64_t now = mq_now_ms();
-	int status = MQ_EX_OK;
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
 
-	for (; *v != NULL; v++)
-		if (age < 0 || (*v)->died + age <= now)
-			status = mq_worst(status, vanished(*v, named,
-			    mq_move_delete(sp, &(*v)->n)));
+/* The ids named, checked, sorted and each once, into v (n of them). */
+static int
+named_ids(const char *where, char **ids, int nids, char **v, size_t *n)
+{
+	size_t i, k;
+	int j, status = MQ_EX_OK;
+
+	*n = 0;
+	for (j = 0; j < nids; j++)
+		if (!mq_id_shaped(ids[j])) {
+			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
+			    ids[j]);
+			status = mq_worst(status, MQ_EX_DATAERR);
+		} else {
+			v[(*n)++] = ids[j];
+		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), by_str);
+	for (i = 1, k = 1; i < *n; i++)
+		if (strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	if (*n > 0)
+		*n = k;
 	return status;
 }
 
@@ -170,36 +176,57 @@ on_spool(int mode, int argc, char **argv, int delim, int64_t age,
 {
 	char where[4096];
 	struct mq_spool sp;
-	struct mq_dlq d;
-	struct mq_dead **v;
-	size_t i;
+	struct act a;
+	char **ids = NULL;
+	int *found = NULL;
+	size_t n = 0, j;
 	int status;
 
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
 		return status;
-	if ((status = mq_dlq_list(&sp, &d)) != MQ_EX_OK) {
-		mq_spool_close(&sp);
-		return status;
-	}
+	memset(&a, 0, sizeof(a));
+	a.mode = mode;
+	a.delim = delim;
+	a.several = several;
+	a.named = argc > 1;
+	a.age = age;
+	a.now = mq_now_ms();
+	a.lf = (struct mq_leaf)MQ_LEAF_CLOSED;
 	mq_spool_where(&sp, "dlq", NULL, where, sizeof(where));
-	if (mode == 'L') {
-		for (i = 0; i < d.n; i++) {
-			if (several) {
-				mq_print_escaped(stdout, sp.path,
-				    strlen(sp.path));
-				putchar('\t');
-			}
-			print_dead(&sp, &d.v[i], delim);
+	if (a.named) {
+		ids = calloc((size_t)argc, sizeof(*ids));
+		found = calloc((size_t)argc, sizeof(*found));
+		if (ids == NULL || found == NULL) {
+			status = mq_fail(MQ_EX_IOERR, "memory", errno);
+			goto out;
 		}
-		if (fflush(stdout) == EOF || ferror(stdout))
-			status = mq_fail(MQ_EX_IOERR, "standard output", errno);
-	} else if ((v = select_dead(&d, where, argv + 1, argc - 1, &status)) !=
-	    NULL) {
-		status = mq_worst(status, mode == 'R' ?
-		    redrive(&sp, v, argc > 1) : delete(&sp, v, argc > 1, age));
-		free(v);
+		status = named_ids(where, argv + 1, argc - 1, ids, &n);
+		if (n == 0)
+			goto out;
 	}
-	mq_dlq_free(&d);
+	if (mode == 'R' && (a.status = mq_limit_open(&sp, sp.pol.max_depth,
+	    &a.lim)) != MQ_EX_OK) {
+		status = mq_worst(status, a.status);
+		goto out;
+	}
+	status = mq_worst(status, mq_dlq_each(&sp, ids, n, found, each_dead,
+	    &a));
+	if (mode == 'R') {
+		mq_limit_close(&a.lim);
+		a.status = mq_worst(a.status, mq_move_flush(&sp, &a.lf, 0));
+	}
+	status = mq_worst(status, a.status);
+	for (j = 0; j < n && !a.full; j++)
+		if (!found[j]) {
+			mq_warnx(where, "%s: no such dead letter", ids[j]);
+			status = mq_worst(status, MQ_EX_LOST);
+		}
+	if (mode == 'L' && (fflush(stdout) == EOF || ferror(stdout)))
+		status = mq_worst(status, mq_fail(MQ_EX_IOERR,
+		    "standard output", errno));
+out:
+	free(ids);
+	free(found);
 	mq_spool_close(&sp);
 	return status;
 }

@@ -31,6 +31,14 @@ int mq_names_push(struct mq_names *names, const char *s);
  * take wants the first few of a large leaf. NULL when none is left. */
 void mq_names_heapify(struct mq_names *names);
 const char *mq_names_pop(struct mq_names *names);
+/* The names of dirfd in byte order, given to fn (nonzero stops), with at
+ * most batch of them kept at a time: each batch, the least names after
+ * the last one given, is chosen by a reading of the whole directory, so
+ * n names cost n / batch + 1 readings. A name made meanwhile before the
+ * last one given is not seen. 0, 1 (fn stopped it), or -1 with errno
+ * set. */
+int mq_dir_ordered(int dirfd, size_t batch, int (*fn)(const char *name,
+    void *arg), void *arg);
 /* fsync(2) of a directory fd, retried on EINTR; 0 or -1. */
 int mq_fsync(int fd);
 /* Whether fd is on a network or FUSE file system (or one it cannot

@@ -1,4 +1,4 @@
-/* dlq: listing dead letters (redriving and deleting them are state
+/* dlq: reading dead letters (redriving and deleting them are state
  * changes: move.c).
  *
  * A dead letter is dlq/ID,N (or ID,N,G): N deliveries were made, G
@@ -6,9 +6,16 @@
  * A redrive stamps it with the present (so it is ready at once, and its
  * wait counts from now), renames it to new/ as ID,0,G+1 and forgets its
  * reason: its next lease is ID,1,G+1, a name no earlier lease had.
+ *
+ * The dead are given in id order with at most MQ_DLQ_BATCH names kept at
+ * a time (dir.c, mq_dir_ordered): a million dead letters cost a few MB,
+ * not a few hundred, for a reading of dlq/ per batch. A dead letter
+ * moved or deleted while dlq/ is read is given once or not at all (its
+ * stat does not find it); one dead meanwhile may be given or not.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,86 +26,114 @@
 #include "dir.h"
 #include "dlq.h"
 
+struct reading {
+	struct mq_spool *sp;
+	char **ids;		/* NULL: every dead letter */
+	size_t n;
+	int *found;
+	mq_dead_fn *fn;
+	void *arg;
+	int stop;
+	char where[4096];
+};
+
 static int
 by_id(const void *a, const void *b)
 {
-	const struct mq_dead *x = a, *y = b;
-	int c = strcmp(x->n.id, y->n.id);
+	return strcmp(a, *(char *const *)b);
+}
 
-	if (c != 0)
-		return c;
-	return x->n.gen != y->n.gen ? (x->n.gen < y->n.gen ? -1 : 1) :
-	    x->n.attempts != y->n.attempts ?
-	    (x->n.attempts < y->n.attempts ? -1 : 1) : 0;
+/* The index of id among those asked for and not yet found; -1 if it is
+ * not one; 0 when every dead letter is asked for. */
+static long
+asked(const struct reading *r, const char *id)
+{
+	char **p;
+
+	if (r->ids == NULL)
+		return 0;
+	p = bsearch(id, r->ids, r->n, sizeof(*r->ids), by_id);
+	return p == NULL || r->found[p - r->ids] ? -1 : p - r->ids;
+}
+
+/* One name of dlq/: given to fn if it is a dead letter asked for. */
+static int
+one(const char *name, void *arg)
+{
+	struct reading *r = arg;
+	struct mq_dead d;
+	struct stat st;
+	long i;
+
+	if (r->stop)
+		return 1;
+	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &d.n) == -1) {
+		mq_warnx(r->where, "skipping a file whose name is outside the "
+		    "grammar");
+		return 0;
+	}
+	if ((i = asked(r, d.n.id)) < 0)
+		return 0;
+	if (fstatat(r->sp->dlq, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			mq_warnx(r->where, "%s: %s", name, strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		mq_warnx(r->where, "%s: not a regular file, skipped", name);
+		return 0;
+	}
+	d.name = name;
+	d.died = mq_ts_ms(&st.st_mtim);
+	if (r->ids != NULL)
+		r->found[i] = 1;
+	if (r->fn(r->sp, &d, r->arg) != 0)
+		r->stop = 1;
+	return r->stop;
+}
+
+/* The names of a dead letter neither grouped nor redriven, looked up. */
+#define PROBES 64
+
+static size_t
+probe(struct reading *r)
+{
+	char name[MQ_NAME_MAX + 1];
+	struct stat st;
+	long k, most = r->sp->pol.max_attempts + 1;
+	size_t j, left = 0;
+
+	if (most > PROBES || most < 1)
+		most = PROBES;
+	for (j = 0; j < r->n && !r->stop; j++) {
+		for (k = 0; k < most && !r->found[j] && !r->stop; k++) {
+			snprintf(name, sizeof(name), "%s,%ld", r->ids[j], k);
+			if (fstatat(r->sp->dlq, name, &st,
+			    AT_SYMLINK_NOFOLLOW) == 0)
+				(void)one(name, r);
+		}
+		left += !r->found[j];
+	}
+	return left;
 }
 
 int
-mq_dlq_list(struct mq_spool *sp, struct mq_dlq *out)
+mq_dlq_each(struct mq_spool *sp, char **ids, size_t n, int *found,
+    mq_dead_fn *fn, void *arg)
 {
-	struct mq_names names;
-	struct mq_dead *d;
-	struct stat st;
-	char where[4096];
-	size_t i;
+	struct reading r;
 
-	out->v = NULL;
-	out->n = 0;
-	mq_spool_where(sp, "dlq", NULL, where, sizeof(where));
-	if (mq_dir_list(sp->dlq, &names) == -1)
-		return mq_fail(MQ_EX_IOERR, where, errno);
-	if (names.n > 0 && (out->v = malloc(names.n * sizeof(*d))) == NULL) {
-		mq_names_free(&names);
-		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	}
-	for (i = 0; i < names.n; i++) {
-		d = &out->v[out->n];
-		if (strlen(names.v[i]) > MQ_NAME_MAX ||
-		    mq_name_parse(names.v[i], &d->n) == -1) {
-			mq_warnx(where, "skipping a file whose name is outside "
-			    "the grammar");
-			continue;
-		}
-		if (fstatat(sp->dlq, names.v[i], &st, AT_SYMLINK_NOFOLLOW) ==
-		    -1) {
-			if (errno != ENOENT)
-				mq_warnx(where, "%s: %s", names.v[i],
-				    strerror(errno));
-			continue;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			mq_warnx(where, "%s: not a regular file, skipped",
-			    names.v[i]);
-			continue;
-		}
-		d->died = mq_ts_ms(&st.st_mtim);
-		out->n++;
-	}
-	mq_names_free(&names);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), by_id);
+	memset(&r, 0, sizeof(r));
+	r.sp = sp;
+	r.ids = ids;
+	r.n = n;
+	r.found = found;
+	r.fn = fn;
+	r.arg = arg;
+	mq_spool_where(sp, "dlq", NULL, r.where, sizeof(r.where));
+	if (ids != NULL && (n == 0 || probe(&r) == 0 || r.stop))
+		return MQ_EX_OK;
+	if (mq_dir_ordered(sp->dlq, MQ_DLQ_BATCH, one, &r) == -1)
+		return mq_fail(MQ_EX_IOERR, r.where, errno);
 	return MQ_EX_OK;
-}
-
-void
-mq_dlq_free(struct mq_dlq *d)
-{
-	free(d->v);
-	d->v = NULL;
-	d->n = 0;
-}
-
-struct mq_dead *
-mq_dlq_find(struct mq_dlq *d, const char *id)
-{
-	size_t lo = 0, hi = d->n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(d->v[mid].n.id, id)) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->n && strcmp(d->v[lo].n.id, id) == 0 ? &d->v[lo] : NULL;
 }
