@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "dlq.h"
 #include "duration.h"
+#include "key.h"
 #include "lease.h"
 #include "limit.h"
 #include "move.h"
@@ -80,6 +81,7 @@ struct act {
 	int mode;		/* 'L', 'R' or 'D' */
 	int delim, several, named, full;
 	int64_t age, now;
+	struct mq_key_batch undone;	/* -D: their keys go too */
 	struct mq_limit lim;
 	struct mq_leaf lf;
 	int status;
@@ -113,9 +115,13 @@ each_dead(struct mq_spool *sp, const struct mq_dead *d, void *arg)
 		print_dead(sp, d, a->delim);
 		return ferror(stdout) != 0;
 	case 'D':
-		if (a->age < 0 || d->died + a->age <= a->now)
-			a->status = mq_worst(a->status, vanished(d, a->named,
-			    mq_move_delete(sp, &d->n)));
+		if (a->age >= 0 && d->died + a->age > a->now)
+			return 0;
+		r = mq_move_delete(sp, &d->n);
+		a->status = mq_worst(a->status, vanished(d, a->named, r));
+		if (r == MQ_EX_OK)	/* undone: the put may be made again */
+			a->status = mq_worst(a->status, mq_key_batch_add(sp,
+			    &a->undone, d->n.id));
 		return 0;
 	default:
 		/* A redriven message counts against max_depth as a put
@@ -136,38 +142,6 @@ each_dead(struct mq_spool *sp, const struct mq_dead *d, void *arg)
 		a->status = mq_worst(a->status, vanished(d, a->named, r));
 		return 0;
 	}
-}
-
-static int
-by_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The ids named, checked, sorted and each once, into v (n of them). */
-static int
-named_ids(const char *where, char **ids, int nids, char **v, size_t *n)
-{
-	size_t i, k;
-	int j, status = MQ_EX_OK;
-
-	*n = 0;
-	for (j = 0; j < nids; j++)
-		if (!mq_id_shaped(ids[j])) {
-			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
-			    ids[j]);
-			status = mq_worst(status, MQ_EX_DATAERR);
-		} else {
-			v[(*n)++] = ids[j];
-		}
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), by_str);
-	for (i = 1, k = 1; i < *n; i++)
-		if (strcmp(v[k - 1], v[i]) != 0)
-			v[k++] = v[i];
-	if (*n > 0)
-		*n = k;
-	return status;
 }
 
 static int
@@ -200,7 +174,7 @@ on_spool(int mode, int argc, char **argv, int delim, int64_t age,
 			status = mq_fail(MQ_EX_IOERR, "memory", errno);
 			goto out;
 		}
-		status = named_ids(where, argv + 1, argc - 1, ids, &n);
+		status = mq_dlq_named(where, argv + 1, argc - 1, ids, &n);
 		if (n == 0)
 			goto out;
 	}
@@ -215,6 +189,9 @@ on_spool(int mode, int argc, char **argv, int delim, int64_t age,
 		mq_limit_close(&a.lim);
 		a.status = mq_worst(a.status, mq_move_flush(&sp, &a.lf, 0));
 	}
+	if (mode == 'D')
+		a.status = mq_worst(a.status, mq_key_batch_flush(&sp,
+		    &a.undone));
 	status = mq_worst(status, a.status);
 	for (j = 0; j < n && !a.full; j++)
 		if (!found[j]) {

@@ -21,7 +21,7 @@ main(int argc, char *argv[])
 		"  -v        a line for each message kicked: ID STATE\n"
 		"  -0        ids read from stdin NUL-terminated (without operands)\n"
 		"  -h        this help;  -V  the version\n",
-		"", "kicked", MQ_LS_PARKED | MQ_LS_DELAYED, 0, 0, kick, NULL
+		"", "kicked", MQ_LS_PARKED | MQ_LS_DELAYED, 0, 0, kick, NULL, NULL
 	};
 
 	return mq_pick_main(argc, argv, &def);

@@ -36,7 +36,7 @@ main(int argc, char *argv[])
 		"  -0        ids read from stdin NUL-terminated (without operands)\n"
 		"  -h        this help;  -V  the version\n",
 		"g:", "parked", MQ_LS_READY | MQ_LS_DELAYED | MQ_LS_HELD, 0, 0,
-		park, option
+		park, option, NULL
 	};
 
 	return mq_pick_main(argc, argv, &def);

@@ -1,11 +1,29 @@
 /* mq-rm: delete messages that are not leased. */
+#include "diag.h"
+#include "key.h"
 #include "move.h"
 #include "pick.h"
+
+/* The ids deleted before they were done: their keys go too. */
+static struct mq_key_batch undone;
+static int keys = MQ_EX_OK;
 
 static int
 rm(struct mq_spool *sp, const struct mq_ls_msg *m)
 {
-	return mq_move_remove(sp, m->dirfd, m->dir, &m->n);
+	int status = mq_move_remove(sp, m->dirfd, m->dir, &m->n);
+
+	if (status == MQ_EX_OK && m->state != MQ_LS_DONE)
+		keys = mq_worst(keys, mq_key_batch_add(sp, &undone, m->n.id));
+	return status;
+}
+
+/* A key names the message put under it (mq-put -k): once that message is
+ * deleted undone, the same put may be made again. */
+static int
+forget_keys(struct mq_spool *sp)
+{
+	return mq_worst(keys, mq_key_batch_flush(sp, &undone));
 }
 
 int
@@ -25,7 +43,7 @@ main(int argc, char *argv[])
 		"", "deleted",
 		MQ_LS_READY | MQ_LS_DELAYED | MQ_LS_HELD | MQ_LS_PARKED |
 		    MQ_LS_DEAD | MQ_LS_DONE,
-		MQ_LS_LEASED | MQ_LS_EXPIRED, 1, rm, NULL
+		MQ_LS_LEASED | MQ_LS_EXPIRED, 1, rm, NULL, forget_keys
 	};
 
 	return mq_pick_main(argc, argv, &def);

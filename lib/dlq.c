@@ -137,3 +137,34 @@ mq_dlq_each(struct mq_spool *sp, char **ids, size_t n, int *found,
 		return mq_fail(MQ_EX_IOERR, r.where, errno);
 	return MQ_EX_OK;
 }
+
+static int
+by_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int
+mq_dlq_named(const char *where, char **ids, int nids, char **v, size_t *n)
+{
+	size_t i, k;
+	int j, status = MQ_EX_OK;
+
+	*n = 0;
+	for (j = 0; j < nids; j++)
+		if (!mq_id_shaped(ids[j])) {
+			mq_warnx(where, "%s: not an id (mq-dlq -L lists them)",
+			    ids[j]);
+			status = mq_worst(status, MQ_EX_DATAERR);
+		} else {
+			v[(*n)++] = ids[j];
+		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), by_str);
+	for (i = 1, k = 1; i < *n; i++)
+		if (strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	if (*n > 0)
+		*n = k;
+	return status;
+}

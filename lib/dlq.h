@@ -32,4 +32,10 @@ typedef int mq_dead_fn(struct mq_spool *sp, const struct mq_dead *d,
 int mq_dlq_each(struct mq_spool *sp, char **ids, size_t n, int *found,
     mq_dead_fn *fn, void *arg);
 
+/* The ids named on a command line, each one checked (65 said for one not
+ * shaped like an id), sorted and each kept once, into v (n of them).
+ * Returns an exit status. */
+int mq_dlq_named(const char *where, char **ids, int nids, char **v,
+    size_t *n);
+
 #endif

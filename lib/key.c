@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -197,5 +198,95 @@ mq_key_record(struct mq_spool *sp, struct mq_key *k, const char *id)
 	}
 	close(k->fd);		/* the lock goes with the old file */
 	k->fd = -1;
+	return status;
+}
+
+struct forget {
+	struct mq_spool *sp;
+	char **ids;
+	size_t n;
+};
+
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp(a, *(char *const *)b);
+}
+
+/* A key file naming one of the ids goes, once locked (a put of it under
+ * way finishes first) and still the file named, naming it still. */
+static int
+forget_one(const char *name, void *arg)
+{
+	struct forget *f = arg;
+	char id[MQ_ID_MAX + 1];
+	struct stat st;
+	int fd;
+
+	if (!mq_key_valid(name))
+		return 0;
+	fd = openat(f->sp->key, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	if (read_id(fd, id) == 0 &&
+	    bsearch(id, f->ids, f->n, sizeof(*f->ids), by_id) != NULL &&
+	    mq_lock(fd, F_WRLCK, 0, 0, 1) == 0 &&
+	    linked(f->sp, fd, name, &st) && S_ISREG(st.st_mode) &&
+	    read_id(fd, id) == 0 &&
+	    bsearch(id, f->ids, f->n, sizeof(*f->ids), by_id) != NULL)
+		(void)unlinkat(f->sp->key, name, 0);
+	close(fd);
+	return 0;
+}
+
+int
+mq_key_forget(struct mq_spool *sp, char **ids, size_t n)
+{
+	struct forget f = { sp, ids, n };
+	char what[4096];
+
+	if (n == 0 || mq_spool_subdir(sp, &sp->key, "key", MQ_OPEN) == -1)
+		return MQ_EX_OK;	/* no key/: no key */
+	if (mq_dir_count(sp->key, forget_one, &f) == -1)
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "key", NULL,
+		    what, sizeof(what)), errno);
+	return MQ_EX_OK;
+}
+
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+mq_key_batch_add(struct mq_spool *sp, struct mq_key_batch *b, const char *id)
+{
+	int status = MQ_EX_OK;
+
+	if (b->none || (b->ids.n == 0 &&
+	    mq_spool_subdir(sp, &sp->key, "key", MQ_OPEN) == -1)) {
+		b->none = 1;		/* no key/: no key to forget */
+		return MQ_EX_OK;
+	}
+	if (b->ids.n >= MQ_KEY_BATCH)
+		status = mq_key_batch_flush(sp, b);
+	if (mq_names_push(&b->ids, id) == -1)
+		status = mq_worst(status, mq_fail(MQ_EX_IOERR, "memory",
+		    errno));
+	return status;
+}
+
+int
+mq_key_batch_flush(struct mq_spool *sp, struct mq_key_batch *b)
+{
+	int status;
+
+	if (b->ids.n > 1)
+		qsort(b->ids.v, b->ids.n, sizeof(*b->ids.v), by_str);
+	status = mq_key_forget(sp, b->ids.v, b->ids.n);
+	mq_names_free(&b->ids);
+	memset(&b->ids, 0, sizeof(b->ids));
 	return status;
 }

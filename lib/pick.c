@@ -96,6 +96,39 @@ all_found(const struct mq_ids *ids)
 	return 1;
 }
 
+/* The walks that find the messages and move them as they are met. */
+static void
+walk(struct run *r, struct mq_spool *sp, int all)
+{
+	char **look = NULL;
+	size_t i, n;
+	long before;
+	int status, tries = 0;
+
+	if (r->ids.n > 0 && (look = calloc(r->ids.n, sizeof(*look))) == NULL) {
+		r->status = mq_fail(MQ_EX_IOERR, "memory", errno);
+		return;
+	}
+	do {	/* ALL, again: a group's front moved lets its next through;
+		 * ids not found, again: a walk can miss one as it moves */
+		before = r->moved;
+		/* (one() raises r->status itself: the walk first, then the
+		 * worst of the two; as arguments their order is unspecified) */
+		if (r->ids.n == 0) {
+			status = mq_ls(sp, r->states, mq_now_ms(), one, r);
+		} else {	/* by id: looked up where each can be */
+			for (i = 0, n = 0; i < r->ids.n; i++)
+				if (!r->ids.found[i])
+					look[n++] = r->ids.v[i];
+			status = mq_ls_ids(sp, look, n, r->states,
+			    mq_now_ms(), one, r);
+		}
+		r->status = mq_worst(r->status, status);
+	} while (r->status == MQ_EX_OK && (all ? r->def->again && !r->dry &&
+	    r->moved > before : ++tries < 3 && !all_found(&r->ids)));
+	free(look);
+}
+
 /* The options; the operands left in *argc, *argv. */
 static void
 options(struct run *r, int *argc, char ***argv, int *delim)
@@ -137,9 +170,7 @@ mq_pick_main(int argc, char **argv, const struct mq_pick *def)
 	struct run r;
 	struct mq_spool sp;
 	int delim = '\n', status, all;
-	long before;
 	size_t i;
-	int tries;
 
 	mq_setprog(argv[0]);
 	mq_guard_stdin();
@@ -176,16 +207,9 @@ mq_pick_main(int argc, char **argv, const struct mq_pick *def)
 	}
 	if ((status = mq_spool_open(&sp, argv[0], MQ_OPEN)) != MQ_EX_OK)
 		return status;
-	tries = 0;
-	do {	/* ALL, again: a group's front moved lets its next through;
-		 * ids not found, again: a walk can miss one as it moves */
-		before = r.moved;
-		/* (one() raises r.status itself: the walk first, then the
-		 * worst of the two; as arguments their order is unspecified) */
-		status = mq_ls(&sp, r.states, mq_now_ms(), one, &r);
-		r.status = mq_worst(r.status, status);
-	} while (r.status == MQ_EX_OK && (all ? def->again && !r.dry &&
-	    r.moved > before : ++tries < 3 && !all_found(&r.ids)));
+	walk(&r, &sp, all);
+	if (def->finish != NULL && !r.dry)
+		r.status = mq_worst(r.status, def->finish(&sp));
 	mq_spool_close(&sp);
 	for (i = 0; i < r.ids.n; i++)
 		if (!r.ids.found[i]) {

@@ -19,6 +19,9 @@ struct mq_pick {
 	int (*move)(struct mq_spool *sp, const struct mq_ls_msg *m);
 	/* The program's own options: 0, or a usage error (64). */
 	int (*option)(int c, const char *arg);
+	/* After the moves, before the spool is closed: an exit status
+	 * (NULL: nothing). */
+	int (*finish)(struct mq_spool *sp);
 };
 
 /* The whole program: options -0 -f -n -s -v (and opts), SPOOL [id...]

@@ -259,6 +259,19 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	[ "$(mq-take -n 100000 "$Q" | sed 's|.*/||; s/,.*//' | sort)" = "$(sed -n '40001,$p' names | sed 's/,5$//')" ]
 }
 
+@test "-D: the key of a dead letter deleted goes, so the put can be made again" {
+	mq-put -k job-1 "$Q" <<<"one" >id1
+	mq-put -k job-2 "$Q" <<<"two" >id2
+	mq-take -n 2 "$Q" | mq-dlq
+	[ "$(mq-put -k job-1 "$Q" <<<"one")" = "$(cat id1)" ]	# still a duplicate
+	mq-dlq -D "$Q" "$(cat id1)"
+	[ ! -e "$Q/key/job-1" ]
+	[ "$(cat "$Q/key/job-2")" = "$(cat id2)" ]
+	[ "$(mq-put -k job-1 "$Q" <<<"one")" != "$(cat id1)" ]
+	mq-dlq -D "$Q"
+	[ ! -e "$Q/key/job-2" ]
+}
+
 @test "usage: modes exclude each other; -o only with -D; -r only with leases" {
 	put "$Q" x
 	for args in "-L -R $Q" "-o 1h -L $Q" "-r x -L $Q" "-L" "-R" "-0 -R $Q" "-o 1x -D $Q"; do

@@ -67,6 +67,33 @@ one_state_each() {
 	run -66 mq-rm "$BATS_TEST_TMPDIR/none" 1796000000000000.000000000000
 }
 
+@test "keys: one whose message is deleted undone goes (the put can be made again); a done one's stays" {
+	mkdir -p "$Q" && printf 'keep=1h\n' >"$Q/config"
+	mq-put -k order-7 "$Q" <<<"first" >id.first
+	mq-put -k order-8 "$Q" <<<"other" >id.other
+	[ "$(mq-put -k order-7 "$Q" <<<"again")" = "$(cat id.first)" ]	# a duplicate
+	mq-rm "$Q" "$(cat id.first)"
+	[ ! -e "$Q/key/order-7" ]
+	[ "$(cat "$Q/key/order-8")" = "$(cat id.other)" ]	# another's key stays
+	mq-put -k order-7 "$Q" <<<"second" >id.second
+	[ "$(cat id.second)" != "$(cat id.first)" ]
+	[ "$(mq-ls -o paths "$Q" -- "$(cat id.second)" | xargs cat)" = second ]
+	# done: the work was done, so the put is still a duplicate
+	mq-take -n 5 "$Q" | mq-ack
+	[ "$(mq-ls -s done "$Q" | sed 1d | wc -l)" -eq 2 ]
+	mq-rm -s done "$Q" ALL
+	[ "$(mq-put -k order-7 "$Q" <<<"third")" = "$(cat id.second)" ]
+	# ALL of a state, and a dead one: their keys go too
+	mq-put -k order-9 "$Q" <<<"nine" >id.nine
+	mq-dlq "$(mq-take "$Q")"
+	mq-rm -s dead "$Q" ALL
+	[ ! -e "$Q/key/order-9" ]
+	# -n changes nothing, keys neither
+	mq-put -k order-10 "$Q" <<<"ten" >id.ten
+	mq-rm -n "$Q" "$(cat id.ten)" >/dev/null
+	[ "$(cat "$Q/key/order-10")" = "$(cat id.ten)" ]
+}
+
 @test "ids from stdin: mq-ls -s dead ... | mq-rm" {
 	mkdir -p "$Q" && printf 'max_attempts=1\n' >"$Q/config"
 	seq 1 5 | mq-put -l "$Q" >/dev/null
