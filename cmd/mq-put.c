@@ -221,6 +221,8 @@ main(int argc, char *argv[])
 	if (status == MQ_EX_OK)
 		status = mq_writer_init(&p->w, sps, n, max, delay, stdout,
 		    '\n');
+	if (status == MQ_EX_OK)
+		status = mq_log_open(&p->w.log, argv[0], MQ_CREATE);
 	if (status == MQ_EX_OK) {
 		p->w.group = group;
 		if (key != NULL && sps[0]->pol.dedup_window > 0) {

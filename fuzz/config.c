@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mq_policy_defaults(&p);
 	fflush(stderr);
 	must(dup2(null, 2) == 2);
-	status = mq_policy_parse(&p, f, "fuzz");
+	status = mq_policy_parse(&p, f, "fuzz/config");
 	fflush(stderr);
 	must(dup2(saved, 2) == 2);
 	fclose(f);

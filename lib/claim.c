@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "front.h"
+#include "log.h"
 #include "move.h"
 #include "rename.h"
 #include "share.h"
@@ -231,7 +232,9 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	const char *from = name;
 	int fromfd = leaffd, r = 0, err;
 
-	if (st->st_nlink > 1 || foreign(st))
+	/* (a file shared with its entry in the retained log alone is its
+	 * own: the log never reads its times) */
+	if ((st->st_nlink > 1 && !mq_log_only_other(sp, n, st)) || foreign(st))
 		r = own_file(sp, leaffd, leaf, name, n, st, copy, c);
 	if (r == 1) {
 		fromfd = sp->tmp;	/* the copy is leased, not the name */

@@ -23,6 +23,7 @@
  *   redrive   dlq/ID,N,G           new/.../ID,0,G+1 or hold   mq_move_redrive
  *   delete    dlq/ID,N             gone                       mq_move_delete
  *   remove    new/, cur/, group/G/ (by hand), done/: gone    mq_move_remove
+ *   replay    .log/.../NAME (kept) new/.../ID,0,G or hold   mq_move_replay^
  *   park      new/.../NAME, group/G/.../NAME  parked/NAME       mq_move_park+
  *   kick      parked/NAME, new/(later)/NAME  new/(now)/NAME     mq_move_kick+
  *   withdraw  new/.../ID,N, or its group's trie or front: gone
@@ -32,7 +33,8 @@
  *                                                             mq_move_sweep)
  *
  * (* in claim.c: the claim, the row processes race for, needs more than a
- * rename; the lease's own moves after it are there too. + in park.c.) Each row does
+ * rename; the lease's own moves after it are there too. + in park.c,
+ * ^ in replay.c.) Each row does
  * its own stamps, fsyncs, reason, counts, bell and group release. Choosing what to move is the callers': take.c picks ready
  * messages and expired leases, lease.c checks a lease path a user gives,
  * dlq.c lists dead letters, pool.c maps a command's exit status to a row,

@@ -107,6 +107,16 @@ int mq_move_park(struct mq_spool *sp, int fromfd, const char *dir,
     const struct mq_name *n);
 int mq_move_kick(struct mq_spool *sp, int fromfd, const char *dir,
     const struct mq_name *n);
+/* replay (replay.c): the log's entry logfd/entry, the message put as
+ * put, into sp ready now as a copy of its own named ID,0,gen (in the
+ * leaf lf of new/, mq_move_flush after the batch), or back into its
+ * group in id order. MQ_EX_LOST, unreported, when the entry was pruned
+ * meanwhile; the others reported. */
+int mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
+    const struct mq_name *put, unsigned long gen, struct mq_leaf *lf,
+    int64_t now);
+/* The generation of a replay made at now (ms). */
+unsigned long mq_replay_gen(int64_t now);
 /* release, swept: lets through the next member of every group whose
  * front was finished by a process that died before releasing it; at most
  * once a minute. */

@@ -21,7 +21,7 @@
 
 #define LINE_MAX_LEN 1024
 
-enum kind { DURATION, COUNT, FLAG };
+enum kind { DURATION, COUNT, FLAG, SIZE };
 
 struct key {
 	const char *name;
@@ -34,6 +34,7 @@ static const struct key keys[] = {
 	K(timeout, DURATION), K(max_attempts, COUNT), K(backoff, DURATION),
 	K(backoff_max, DURATION), K(dedup_window, DURATION),
 	K(max_depth, COUNT), K(keep, DURATION), K(sync, FLAG),
+	K(retain, DURATION), K(retain_bytes, SIZE),
 };
 #undef K
 
@@ -48,6 +49,8 @@ mq_policy_defaults(struct mq_policy *p)
 	p->max_depth = 0;
 	p->keep = 0;
 	p->sync = 1;
+	p->retain = 0;
+	p->retain_bytes = 0;
 }
 
 int64_t
@@ -94,6 +97,34 @@ parse_count(const char *v, long *out)
 	return 0;
 }
 
+/* A size: a number of bytes with an optional unit k, M, G or T (powers
+ * of 1024). */
+static int
+parse_size(const char *v, int64_t *out)
+{
+	static const char units[] = "kMGT";
+	const char *u;
+	char *end;
+	long long n;
+	int shift = 0;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0' || (u = strchr(units, *end)) == NULL)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (n > (INT64_MAX >> shift))
+		return -1;
+	*out = (int64_t)n << shift;
+	return 0;
+}
+
 /* Sets one key; a message for the user, or NULL. */
 static const char *
 set(struct mq_policy *p, const char *k, const char *v)
@@ -127,12 +158,17 @@ set(struct mq_policy *p, const char *k, const char *v)
 			return "must be 0 or 1";
 		*(int *)(void *)field = v[0] == '1';
 		break;
+	case SIZE:
+		if (parse_size(v, (int64_t *)(void *)field) == -1)
+			return "bad size (a number of bytes with an optional "
+			    "unit k, M, G, T)";
+		break;
 	}
 	return NULL;
 }
 
 int
-mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool)
+mq_policy_parse(struct mq_policy *p, FILE *f, const char *file)
 {
 	char line[LINE_MAX_LEN + 2], *k, *v, *hash;
 	const char *why;
@@ -141,8 +177,8 @@ mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f)) {
-			fprintf(stderr, "%s: %s/config:%lu: line too long\n",
-			    mq_prog, spool, lineno);
+			fprintf(stderr, "%s: %s:%lu: line too long\n",
+			    mq_prog, file, lineno);
 			return MQ_EX_DATAERR;
 		}
 		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++)
@@ -154,21 +190,21 @@ mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool)
 		if (*k == '\0')
 			continue;
 		if ((v = strchr(k, '=')) == NULL) {
-			fprintf(stderr, "%s: %s/config:%lu: expected key=value\n",
-			    mq_prog, spool, lineno);
+			fprintf(stderr, "%s: %s:%lu: expected key=value\n",
+			    mq_prog, file, lineno);
 			return MQ_EX_DATAERR;
 		}
 		*v++ = '\0';
 		k = trim(k);
 		v = trim(v);
 		if ((why = set(p, k, v)) != NULL) {
-			fprintf(stderr, "%s: %s/config:%lu: %s: %s\n",
-			    mq_prog, spool, lineno, k, why);
+			fprintf(stderr, "%s: %s:%lu: %s: %s\n",
+			    mq_prog, file, lineno, k, why);
 			return MQ_EX_DATAERR;
 		}
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "%s: %s/config: read error\n", mq_prog, spool);
+		fprintf(stderr, "%s: %s: read error\n", mq_prog, file);
 		return MQ_EX_IOERR;
 	}
 	return MQ_EX_OK;
@@ -177,25 +213,31 @@ mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool)
 int
 mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool)
 {
+	mq_policy_defaults(p);
+	return mq_policy_read_file(p, spoolfd, "config", spool);
+}
+
+int
+mq_policy_read_file(struct mq_policy *p, int dirfd, const char *name,
+    const char *dir)
+{
 	FILE *f;
 	int fd, status;
 	char what[4096];
 
-	mq_policy_defaults(p);
-	fd = mq_openfile(spoolfd, "config", O_RDONLY, 0, NULL);
+	snprintf(what, sizeof(what), "%s/%s", dir, name);
+	fd = mq_openfile(dirfd, name, O_RDONLY, 0, NULL);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return MQ_EX_OK;
-		snprintf(what, sizeof(what), "%s/config", spool);
-		return mq_fail_entry(MQ_EX_IOERR, what, spoolfd, "config",
-		    S_IFREG, errno);
+		return mq_fail_entry(MQ_EX_IOERR, what, dirfd, name, S_IFREG,
+		    errno);
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
-		snprintf(what, sizeof(what), "%s/config", spool);
 		return mq_fail(MQ_EX_IOERR, what, errno);
 	}
-	status = mq_policy_parse(p, f, spool);
+	status = mq_policy_parse(p, f, what);
 	fclose(f);
 	return status;
 }

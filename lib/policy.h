@@ -14,6 +14,9 @@ struct mq_policy {
 	long max_depth;		/* mq-put refuses past this many (0: no limit) */
 	int64_t keep;		/* keep acked messages this long, ms (0: no) */
 	int sync;		/* fsync before reporting success */
+	int64_t retain;		/* keep every message put in the log this long,
+				 * ms (0: no log by age) */
+	int64_t retain_bytes;	/* and at most this many bytes (0: no bound) */
 };
 
 void mq_policy_defaults(struct mq_policy *p);
@@ -21,10 +24,13 @@ void mq_policy_defaults(struct mq_policy *p);
  * backoff doubled per attempt, capped at backoff_max, then drawn at
  * random between half of that and all of it (ms). */
 int64_t mq_backoff(const struct mq_policy *p, unsigned long attempt);
-/* Reads config lines from f into p; errors are reported naming spool's
- * config and the line. Returns an exit status. */
-int mq_policy_parse(struct mq_policy *p, FILE *f, const char *spool);
+/* Reads config lines from f into p; errors are reported naming file
+ * and the line. Returns an exit status. */
+int mq_policy_parse(struct mq_policy *p, FILE *f, const char *file);
 /* Reads SPOOL/config (absent: the defaults). Returns an exit status. */
 int mq_policy_read(struct mq_policy *p, int spoolfd, const char *spool);
+/* Reads dir's file name into p over what it holds (absent: unchanged). */
+int mq_policy_read_file(struct mq_policy *p, int dirfd, const char *name,
+    const char *dir);
 
 #endif

@@ -292,7 +292,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 
 	sp->fd = sp->tmp = sp->new = sp->cur = sp->dlq = sp->done = -1;
 	sp->reason = sp->key = sp->group = sp->lost = sp->counts = -1;
-	sp->parked = -1;
+	sp->parked = sp->log = -1;
 	sp->remote = sp->claim = -1;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
@@ -350,7 +350,7 @@ mq_spool_close(struct mq_spool *sp)
 {
 	int *fds[] = { &sp->fd, &sp->tmp, &sp->new, &sp->cur, &sp->dlq,
 	    &sp->done, &sp->reason, &sp->key, &sp->group, &sp->lost,
-	    &sp->parked,
+	    &sp->parked, &sp->log,
 	    &sp->counts, &sp->claim };
 	size_t i;
 

@@ -12,6 +12,8 @@ struct mq_spool {
 	int tmp, new, cur, dlq, done;
 	int reason, key, group, lost;	/* opened when first needed; -1 until */
 	int parked;		/* parked/ (mq-park), the same */
+	int log;		/* the log it is kept in (log.c): -1 until,
+				 * -2 none */
 	int counts;		/* .counts, opened when first needed */
 	int claim;		/* .claim (claim.c): -1 until, -2 none */
 	int remote;		/* mq_remote_fs(new); -1 until asked */

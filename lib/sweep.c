@@ -9,10 +9,13 @@
  * costs its listing at most once per period, not once per call.
  */
 #include <fcntl.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "dir.h"
+#include "name.h"
 #include "sweep.h"
 
 int
@@ -52,4 +55,26 @@ mq_sweep(int dirfd, int stampfd, const char *stamp, int64_t every,
 		    fn(dirfd, names.v[i], &st, arg) != 0)
 			break;
 	mq_names_free(&names);
+}
+
+#define DEBRIS_AGE (36 * 3600)	/* seconds: maildir's rule */
+
+/* Debris of a crashed writer: a tmp/ file untouched for 36 hours. */
+static int
+debris(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	const time_t *old = arg;
+
+	if (mq_id_valid(name, strlen(name)) && S_ISREG(st->st_mode) &&
+	    st->st_mtime < *old)
+		(void)unlinkat(dirfd, name, 0);
+	return 0;
+}
+
+void
+mq_tmp_sweep(struct mq_spool *sp)
+{
+	time_t old = time(NULL) - DEBRIS_AGE;
+
+	mq_sweep(sp->tmp, -1, NULL, 0, 0, debris, &old);
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "spool.h"
+
 /* Called with each entry of the directory swept (not . and ..) and its
  * lstat; nonzero stops the sweep. */
 typedef int mq_sweep_fn(int dirfd, const char *name, const struct stat *st,
@@ -20,5 +22,9 @@ int mq_sweep_due(int dirfd, const char *stamp, int64_t every, int64_t now);
  * housekeeping, and the next one finds what this one missed. */
 void mq_sweep(int dirfd, int stampfd, const char *stamp, int64_t every,
     int64_t now, mq_sweep_fn *fn, void *arg);
+
+/* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours
+ * old (each put, writer.c). */
+void mq_tmp_sweep(struct mq_spool *sp);
 
 #endif

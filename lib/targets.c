@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "diag.h"
+#include "sweep.h"
 #include "targets.h"
 #include "topic.h"
 #include "writer.h"

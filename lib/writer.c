@@ -32,8 +32,6 @@
 #include "sweep.h"
 #include "writer.h"
 
-#define DEBRIS_AGE (36 * 3600)	/* seconds: maildir's rule */
-
 static volatile sig_atomic_t sig_tmpfd = -1;
 static char sig_name[MQ_ID_MAX + 1];
 
@@ -68,6 +66,8 @@ mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
 	int status = MQ_EX_OK;
 
 	memset(w, 0, sizeof(*w));
+	w->log.fd = -1;
+	w->log.leaf = (struct mq_leaf)MQ_LEAF_CLOSED;
 	w->sp = sps[0];
 	w->delay = delay;
 	w->out = out;
@@ -266,9 +266,15 @@ enter_all(struct mq_writer *w)
 	memcpy(n.id, w->id, sizeof(n.id));
 	if (w->group != NULL)
 		snprintf(n.group, sizeof(n.group), "%s", w->group);
+	/* The log first: all a subscriber was given is in it. */
+	if (w->log.fd != -1 && (err = mq_log_add(&w->log, w->sp->tmp, w->tmp,
+	    &n, w->size, w->group != NULL)) != 0)
+		return commit_fail(w, w->log.path, err);
 	for (i = w->nto; i-- > 0; ) {
 		if ((err = enter(w, i, &n, &sub)) == 0)
 			continue;
+		if (w->log.fd != -1)
+			mq_log_remove(&w->log, &n);
 		if (sub == NULL) {
 			mq_msg_abort(w);
 			return w->gstatus;
@@ -290,6 +296,7 @@ int
 mq_msg_commit(struct mq_writer *w)
 {
 	struct timespec ts[2];
+	struct stat st;
 	char what[4096];
 	size_t full;
 	int64_t now;
@@ -300,6 +307,12 @@ mq_msg_commit(struct mq_writer *w)
 		w->base = now > w->base ? now : w->base;
 	}
 	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
+	if (w->log.fd != -1) {
+		if (fstat(w->fd, &st) == -1)
+			return commit_fail(w, tmp_where(w, what, sizeof(what)),
+			    errno);
+		w->size = st.st_size;
+	}
 	if (futimens(w->fd, ts) == -1 ||
 	    (w->sp->pol.sync && mq_fsync(w->fd) == -1))
 		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
@@ -341,6 +354,8 @@ take_back(struct mq_writer *w, size_t from, int err)
 		for (j = 0, status = MQ_EX_OK; j < w->nto; j++)
 			status = mq_worst(status, mq_move_withdraw(w->to[j].sp,
 			    w->to[j].leaf.key, &n));
+		if (status == MQ_EX_OK && w->log.fd != -1)
+			mq_log_remove(&w->log, &n);
 		if (status == MQ_EX_OK)
 			back++;
 		else
@@ -391,6 +406,8 @@ mq_writer_flush(struct mq_writer *w)
 	size_t i, shown;
 	int status, err;
 
+	if ((status = mq_log_flush(&w->log)) != MQ_EX_OK)
+		return status;
 	for (i = 0; i < w->nto; i++) {
 		t = &w->to[i];
 		if ((status = mq_move_flush(t->sp, &t->leaf, (long)w->n)) !=
@@ -419,6 +436,10 @@ mq_writer_finish(struct mq_writer *w)
 	if (w->fd != -1)
 		mq_msg_abort(w);
 	status = mq_writer_flush(w);
+	if (w->log.fd != -1) {
+		mq_log_prune(&w->log, mq_now_ms());
+		mq_log_close(&w->log);
+	}
 	for (i = 0; i < w->nto; i++)
 		mq_limit_close(&w->to[i].lim);
 	free(w->ids);
@@ -426,24 +447,4 @@ mq_writer_finish(struct mq_writer *w)
 	w->ids = NULL;
 	w->to = NULL;
 	return status;
-}
-
-/* Debris of a crashed writer: a tmp/ file untouched for 36 hours. */
-static int
-debris(int dirfd, const char *name, const struct stat *st, void *arg)
-{
-	const time_t *old = arg;
-
-	if (mq_id_valid(name, strlen(name)) && S_ISREG(st->st_mode) &&
-	    st->st_mtime < *old)
-		(void)unlinkat(dirfd, name, 0);
-	return 0;
-}
-
-void
-mq_tmp_sweep(struct mq_spool *sp)
-{
-	time_t old = time(NULL) - DEBRIS_AGE;
-
-	mq_sweep(sp->tmp, -1, NULL, 0, 0, debris, &old);
 }

@@ -8,6 +8,7 @@
 
 #include "name.h"
 #include "limit.h"
+#include "log.h"
 #include "spool.h"
 #include "trie.h"
 
@@ -37,6 +38,10 @@ struct mq_writer {
 	int fd;			/* the message being written, or -1 */
 	char tmp[MQ_ID_MAX + 1];	/* its name in tmp/ */
 	char id[MQ_ID_MAX + 1];	/* its id: made when it is committed */
+	off_t size;		/* its bytes (known when there is a log) */
+	struct mq_log log;	/* the retained log, if any: opened by the
+				 * caller (mq_log_open of the target named,
+				 * MQ_CREATE), closed by mq_writer_finish */
 };
 
 /* A writer to the n spools of sps (n > 1: a topic's subscribers, each
@@ -65,7 +70,4 @@ void mq_msg_abort(struct mq_writer *w);
  * ids cannot be printed are taken back, where no taker has them yet. */
 int mq_writer_flush(struct mq_writer *w);
 
-/* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours
- * old. */
-void mq_tmp_sweep(struct mq_spool *sp);
 #endif

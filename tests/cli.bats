@@ -4,7 +4,7 @@
 
 load helper
 
-progs="mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick"
+progs="mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay"
 
 @test "--help and -h: the synopsis and a line per option, on stdout, 0" {
 	for p in $progs; do

@@ -13,7 +13,7 @@ mk() {
 
 @test "make install: explicit modes whatever the umask, the unit's paths filled in" {
 	(umask 077 && mk install DESTDIR="$PWD/d" PREFIX=/usr HANDLER=/usr/local/bin/work)
-	for p in mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick; do
+	for p in mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay; do
 		[ "$(stat -c %a "d/usr/bin/$p")" = 755 ]
 		[ "$(stat -c %a "d/usr/share/man/man1/$p.1")" = 644 ]
 	done
