@@ -18,7 +18,7 @@ static const char *const states[] = {
 };
 
 #define NSTATES 8
-enum { AGE = NSTATES, PUTS, ACKS };
+enum { AGE = NSTATES, PUTS, ACKS, LAG, LAG_AGE };
 
 static long
 state(const struct mq_stats *st, int i)
@@ -34,6 +34,22 @@ age(const struct mq_report_row *r)
 {
 	return r->st.oldest == -1 || r->st.oldest > r->at ? 0.0 :
 	    (double)(r->at - r->st.oldest) / 1000.0;
+}
+
+/* A subscriber's lag, as Kafka's exporters have a consumer group's: the
+ * messages not yet consumed, and how long ago the oldest was put. */
+static long
+lag(const struct mq_stats *st)
+{
+	return st->ready + st->delayed + st->held + st->parked + st->leased +
+	    st->expired;
+}
+
+static double
+lag_age(const struct mq_report_row *r)
+{
+	return r->st.oldest_put == -1 || r->st.oldest_put > r->at ? 0.0 :
+	    (double)(r->at - r->st.oldest_put) / 1000.0;
 }
 
 /* Per second since the last count; a counter gone back (reset) is 0. */
@@ -54,7 +70,8 @@ print_json(const struct mq_report_row *r, int rates)
 	mq_print_json(stdout, r->spool);
 	for (i = 0; i < NSTATES; i++)
 		printf(",\"%s\":%ld", states[i], state(&r->st, i));
-	printf(",\"oldest_age\":%.3f", age(r));
+	printf(",\"oldest_age\":%.3f,\"lag\":%ld,\"lag_age\":%.3f", age(r),
+	    lag(&r->st), lag_age(r));
 	if (r->st.puts >= 0)
 		printf(",\"put_total\":%lld,\"ack_total\":%lld",
 		    (long long)r->st.puts, (long long)r->st.acks);
@@ -77,11 +94,12 @@ prom_family(const struct mq_report_row *rows, int n, const char *name,
 {
 	int first = what < AGE ? 0 : what, i, j;
 	int last = what < AGE ? NSTATES - 1 : what;
+	double v;
 
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 	for (i = 0; i < n; i++) {
-		if (rows[i].status != MQ_EX_OK || (what >= PUTS &&
-		    rows[i].st.puts < 0))
+		if (rows[i].status != MQ_EX_OK || ((what == PUTS ||
+		    what == ACKS) && rows[i].st.puts < 0))
 			continue;
 		for (j = first; j <= last; j++) {
 			printf("%s{spool=\"", name);
@@ -89,11 +107,15 @@ prom_family(const struct mq_report_row *rows, int n, const char *name,
 			if (j < AGE)
 				printf("\",state=\"%s\"} %ld\n", states[j],
 				    state(&rows[i].st, j));
-			else if (j == AGE)
-				printf("\"} %.3f\n", age(&rows[i]));
-			else
-				printf("\"} %lld\n", (long long)(j == PUTS ?
-				    rows[i].st.puts : rows[i].st.acks));
+			else if (j == AGE || j == LAG_AGE)
+				printf("\"} %.3f\n", j == AGE ? age(&rows[i]) :
+				    lag_age(&rows[i]));
+			else {
+				v = j == LAG ? (double)lag(&rows[i].st) :
+				    (double)(j == PUTS ? rows[i].st.puts :
+				    rows[i].st.acks);
+				printf("\"} %.0f\n", v);
+			}
 		}
 	}
 }
@@ -118,6 +140,11 @@ print_prom(const struct mq_report_row *rows, int n)
 	    "Messages in the spool, by state.", 0);
 	prom_family(rows, n, "mq_oldest_age_seconds", "gauge",
 	    "How long the oldest ready message has waited.", AGE);
+	prom_family(rows, n, "mq_consumergroup_lag", "gauge",
+	    "Messages not yet consumed (a topic's subscriber: its lag).", LAG);
+	prom_family(rows, n, "mq_consumergroup_lag_seconds", "gauge",
+	    "How long ago the oldest message not yet consumed was put.",
+	    LAG_AGE);
 	prom_family(rows, n, "mq_put_total", "counter",
 	    "Messages put into the spool.", PUTS);
 	prom_family(rows, n, "mq_ack_total", "counter",
@@ -133,7 +160,8 @@ print_sh(const struct mq_report_row *rows, int n)
 {
 	long tot[NSTATES] = { 0 };
 	long long puts = 0, acks = 0;
-	double oldest = 0.0;
+	long lags = 0;
+	double oldest = 0.0, behind = 0.0;
 	char pfx[32];
 	int i, j, shown = 0, totals = 1;
 
@@ -149,7 +177,9 @@ print_sh(const struct mq_report_row *rows, int n)
 			for (j = 0; j < NSTATES; j++)
 				printf("%s%s=%ld\n", pfx, states[j],
 				    state(&rows[i].st, j));
-			printf("%soldest_age=%.3f\n", pfx, age(&rows[i]));
+			printf("%soldest_age=%.3f\n%slag=%ld\n%slag_age=%.3f\n",
+			    pfx, age(&rows[i]), pfx, lag(&rows[i].st), pfx,
+			    lag_age(&rows[i]));
 			if (rows[i].st.puts >= 0)
 				printf("%sput_total=%lld\n%sack_total=%lld\n",
 				    pfx, (long long)rows[i].st.puts, pfx,
@@ -159,6 +189,9 @@ print_sh(const struct mq_report_row *rows, int n)
 			tot[j] += state(&rows[i].st, j);
 		if (age(&rows[i]) > oldest)
 			oldest = age(&rows[i]);
+		if (lag_age(&rows[i]) > behind)
+			behind = lag_age(&rows[i]);
+		lags += lag(&rows[i].st);
 		if (rows[i].st.puts < 0)
 			totals = 0;
 		puts += (long long)rows[i].st.puts;
@@ -172,7 +205,8 @@ print_sh(const struct mq_report_row *rows, int n)
 	}
 	for (j = 0; j < NSTATES; j++)
 		printf("mq_%s=%ld\n", states[j], tot[j]);
-	printf("mq_oldest_age=%.3f\n", oldest);
+	printf("mq_oldest_age=%.3f\nmq_lag=%ld\nmq_lag_age=%.3f\n", oldest,
+	    lags, behind);
 	if (totals)
 		printf("mq_put_total=%lld\nmq_ack_total=%lld\n", puts, acks);
 	else
@@ -180,8 +214,9 @@ print_sh(const struct mq_report_row *rows, int n)
 }
 
 /* The table: a header, then a row per spool, each column as wide as its
- * widest cell (80 columns hold it for names up to about 16 bytes). */
-enum { C_AGE = NSTATES + 1, C_PUTS, C_ACKS, C_PUTR, C_ACKR, C_N };
+ * widest cell (80 columns hold it for names up to about 12 bytes; the
+ * lag's age is in the other formats). */
+enum { C_AGE = NSTATES + 1, C_LAG, C_PUTS, C_ACKS, C_PUTR, C_ACKR, C_N };
 
 static void
 table_row(const struct mq_report_row *r, char cell[C_N][64])
@@ -192,6 +227,7 @@ table_row(const struct mq_report_row *r, char cell[C_N][64])
 	for (j = 0; j < NSTATES; j++)
 		snprintf(cell[j + 1], sizeof(cell[0]), "%ld", state(&r->st, j));
 	snprintf(cell[C_AGE], sizeof(cell[0]), "%.1f", age(r));
+	snprintf(cell[C_LAG], sizeof(cell[0]), "%ld", lag(&r->st));
 	strcpy(cell[C_PUTS], "-");
 	strcpy(cell[C_ACKS], "-");
 	if (r->st.puts >= 0) {
@@ -215,7 +251,7 @@ print_table(const struct mq_report_row *rows, int n, int rates, int header)
 {
 	static const char *const heads[C_N] = { "SPOOL", "READY", "DELAYED",
 	    "HELD", "PARKED", "LEASED", "EXPIRED", "DEAD", "DONE", "AGE",
-	    "PUTS", "ACKS", "PUT/S", "ACK/S" };
+	    "LAG", "PUTS", "ACKS", "PUT/S", "ACK/S" };
 	char (*cells)[C_N][64];
 	int w[C_N], i, j, cols = rates ? C_N : C_PUTR;
 

@@ -32,6 +32,8 @@
 struct ids {
 	char (*v)[MQ_ID_MAX + 1];
 	size_t n;
+	int pending;		/* the names read now are not yet consumed: */
+	char oldest[MQ_ID_MAX + 1];	/* the least id of those ("": none) */
 };
 
 static int
@@ -50,8 +52,13 @@ ok(const char *name, void *arg)
 
 	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &n) == -1)
 		return 0;
-	return seen->n == 0 ||
-	    bsearch(n.id, seen->v, seen->n, sizeof(*seen->v), by_id) == NULL;
+	if (seen->n > 0 &&
+	    bsearch(n.id, seen->v, seen->n, sizeof(*seen->v), by_id) != NULL)
+		return 0;
+	if (seen->pending && (seen->oldest[0] == '\0' ||
+	    strcmp(n.id, seen->oldest) < 0))
+		memcpy(((struct ids *)arg)->oldest, n.id, sizeof(n.id));
+	return 1;
 }
 
 static int
@@ -85,6 +92,8 @@ count_cur(struct mq_spool *sp, int64_t now, struct mq_stats *st,
 	mq_names_free(&names);
 	if (ids->n > 1)
 		qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
+	if (ids->n > 0)
+		memcpy(ids->oldest, ids->v[0], sizeof(ids->oldest));
 	return 0;
 }
 
@@ -156,7 +165,7 @@ count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
 int
 mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 {
-	struct ids ids = { NULL, 0 };
+	struct ids ids = { NULL, 0, 1, "" };
 	char what[4096];
 	long n;
 
@@ -170,6 +179,8 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	if (mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0 &&
 	    (n = mq_dir_count(sp->parked, ok, &ids)) > 0)
 		st->parked = n;
+	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
+	ids.pending = 0;	/* the dead and the done are consumed */
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
 		st->dead = n;
 	if ((n = mq_dir_count(sp->done, ok, &ids)) > 0)

@@ -11,6 +11,8 @@ struct mq_stats {
 	/* held: waiting in a group behind an earlier message (group.c);
 	 * parked: out of delivery until kicked (mq-park) */
 	int64_t oldest;		/* ready time of the oldest ready one, or -1 */
+	int64_t oldest_put;	/* put time (its id's) of the oldest not yet
+				 * consumed (a subscriber's lag), or -1 */
 	int64_t puts, acks;	/* counters (counts.h); -1: not known */
 };
 

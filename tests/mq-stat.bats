@@ -24,7 +24,7 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE PUTS ACKS" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE LAG PUTS ACKS" ]
 	read -r -a v <<<"${lines[1]}"
 	[ "${v[0]}" = q ]
 	[ "${v[*]:1:8}" = "3 2 0 0 2 1 2 1" ]
@@ -49,7 +49,7 @@ every_state() {
 	[ "${#lines[@]}" -eq 2 ]
 	jq -e . <<<"${lines[0]}" >/dev/null
 	[ "$(jq -c '[.ready, .delayed, .leased, .expired, .dead, .done, .put_total, .ack_total]' <<<"${lines[0]}")" = "[3,2,2,1,2,1,11,1]" ]
-	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,held,parked,leased,expired,dead,done,oldest_age,put_total,ack_total" ]
+	[ "$(jq -r 'keys_unsorted | join(",")' <<<"${lines[0]}")" = "spool,ready,delayed,held,parked,leased,expired,dead,done,oldest_age,lag,lag_age,put_total,ack_total" ]
 	[ "$(jq -r .spool <<<"${lines[1]}")" = b ]
 	[ "$(jq -e '.oldest_age >= 0' <<<"${lines[1]}")" = true ]
 }
@@ -143,7 +143,7 @@ every_state() {
 @test "put_total is unknown (-) on a spool that never had a put; acks are counted" {
 	mkdir -p "$Q"/{tmp,new,cur,dlq,done}
 	[ "$(mq-stat -o json "$Q" | jq -c '[.put_total, .ack_total]')" = "[null,null]" ]
-	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $11 }')" = - ]
+	[ "$(mq-stat "$Q" | awk 'NR == 2 { print $12 }')" = - ]
 	seq 1 5 | mq-put -l "$Q" >/dev/null
 	mq-take -n 3 "$Q" | mq-ack
 	cat "$Q/.counts"
@@ -159,15 +159,15 @@ every_state() {
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
 	read -r -a h <<<"${lines[0]}"
-	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE PUTS ACKS PUT/S ACK/S" ]
+	[ "${h[*]}" = "SPOOL READY DELAYED HELD PARKED LEASED EXPIRED DEAD DONE AGE LAG PUTS ACKS PUT/S ACK/S" ]
 	read -r -a v <<<"${lines[1]}"
-	[ "${v[*]:10:4}" = "1 0 - -" ]		# no rates before a second count
+	[ "${v[*]:11:4}" = "1 0 - -" ]		# no rates before a second count
 	read -r -a v <<<"${lines[2]}"
-	[ "${v[10]}" = 11 ]
+	[ "${v[11]}" = 11 ]
 	# 10 puts and 4 acks in that second
-	[ "$(awk -v p="${v[12]}" -v a="${v[13]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
+	[ "$(awk -v p="${v[13]}" -v a="${v[14]}" 'BEGIN { print (p > 5 && p <= 11 && a > 2 && a <= 4.5) }')" = 1 ]
 	read -r -a v <<<"${lines[3]}"
-	[ "${v[*]:12:2}" = "0.0 0.0" ]
+	[ "${v[*]:13:2}" = "0.0 0.0" ]
 	run mq-stat -o json -i 200ms -n 2 "$Q"
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[0]}")" = "[null,null]" ]
 	[ "$(jq -c '[.put_rate, .ack_rate]' <<<"${lines[1]}")" = "[0,0]" ]
@@ -195,4 +195,25 @@ every_state() {
 		eval "run mq-stat $args"
 		[ "$status" -eq 64 ]
 	done
+}
+
+@test "lag per subscriber, in every format: messages not yet consumed and the age of the oldest" {
+	mkdir -p t/a t/b
+	mq-put t <<<"old" >/dev/null
+	seq 1 4 | mq-put -l t >/dev/null
+	mq-take -n 5 t/a | mq-ack
+	mq-take t/b >/dev/null		# leased: not yet consumed
+	run mq-stat t
+	[ "$(awk 'NR > 1 { print $1, $11 }' <<<"$output")" = "$(printf 't/a 0\nt/b 5')" ]
+	[ "$(mq-stat -o json t | jq -c '[.spool, .lag]' | tr '\n' ' ')" = '["t/a",0] ["t/b",5] ' ]
+	[ "$(mq-stat -o json t | jq '.lag_age' | sed -n 1p)" = 0 ]
+	[ "$(mq-stat -o json t | jq '.lag_age > 0' | sed -n 2p)" = true ]
+	run mq-stat -o prom t
+	[[ "$output" == *$'\nmq_consumergroup_lag{spool="t/a"} 0\nmq_consumergroup_lag{spool="t/b"} 5\n'* ]]
+	[[ "$output" == *$'\nmq_consumergroup_lag_seconds{spool="t/b"} '* ]]
+	if command -v promtool >/dev/null; then
+		mq-stat -o prom t | promtool check metrics
+	fi
+	eval "$(mq-stat -o sh t)"
+	[ "$mq_1_lag" = 0 ] && [ "$mq_2_lag" = 5 ] && [ "$mq_lag" = 5 ]
 }
