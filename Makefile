@@ -22,7 +22,7 @@ BUILD = .
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay
 LIB = diag clock duration policy name dir names rename print spool trie sweep \
 	counts limit reason key lost front group share move claim park take lease writer targets \
-	operands opt dlq wait pool job handon tell tail ls states ids pick log replay point stat report topic
+	operands opt dlq wait pool job handon tell tail ls states ids pick log replay point route stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 # A static archive: each program takes from it only the objects it uses.
@@ -50,7 +50,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/cmd-%.o $(LIBMQ)
 
 # The parsers' fuzz harnesses (fuzz/), replayed over their corpus by any
 # compiler, and fuzzed by clang's libFuzzer for FUZZ_TIME seconds each.
-FUZZ = duration name config lease print operands tail
+FUZZ = duration name config lease print operands tail route
 FUZZ_TIME = 10
 FUZZ_SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 REPLAYS = $(FUZZ:%=$(BUILD)/replay/%)

@@ -111,6 +111,10 @@ show(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 			mq_print_json(stdout, m->n.group);
 		else
 			fputs("null", stdout);
+		if (m->n.routed) {
+			printf(",\"route\":");
+			mq_print_json(stdout, m->n.route);
+		}
 		printf(",\"time\":\"%s\",\"age_ms\":%lld,\"size\":%lld,"
 		    "\"reason\":", when, (long long)(o->now -
 		    mq_id_ms(m->n.id)), (long long)m->size);

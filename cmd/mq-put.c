@@ -32,7 +32,8 @@ static void
 usage(FILE *f, int status)
 {
 	mq_usage(f, status,
-	    "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] spool [file...]\n",
+	    "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] [-s route]\n"
+	    "              spool [file...]\n",
 	    "Puts standard input (or each file) as one message and prints its id.\n"
 	    "  -l        each line of the input is a message\n"
 	    "  -0        each NUL-terminated record is a message\n"
@@ -40,6 +41,8 @@ usage(FILE *f, int status)
 	    "  -g group  an ordering group: one of its messages out at a time, in order\n"
 	    "  -k key    put only if no message with this key is waiting (idempotent)\n"
 	    "  -m max    refused (75) if the spool already holds max messages\n"
+	    "  -s route  a routing key (order.eu.created): a topic's subscribers\n"
+	    "            whose bind patterns match it, or that have none\n"
 	    "  -h        this help;  -V  the version\n");
 }
 
@@ -179,7 +182,7 @@ main(int argc, char *argv[])
 {
 	struct mq_spool **sps;
 	struct put *p;
-	const char *key = NULL, *group = NULL;
+	const char *key = NULL, *group = NULL, *route = NULL;
 	int64_t delay = 0;
 	long max = -1;
 	size_t n = 0;
@@ -189,7 +192,7 @@ main(int argc, char *argv[])
 	mq_guard_stdin();
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
-	while ((c = mq_getopt(argc, argv, "0d:g:hk:lm:V")) != -1) {
+	while ((c = mq_getopt(argc, argv, "0d:g:hk:lm:s:V")) != -1) {
 		switch (c) {
 		case '0': p->split = -1; break;
 		case 'l': p->split = '\n'; break;
@@ -197,6 +200,15 @@ main(int argc, char *argv[])
 		case 'g': group = mq_key_opt('g', optarg); break;
 		case 'k': key = mq_key_opt('k', optarg); break;
 		case 'm': max = mq_count_opt('m', optarg, 0); break;
+		case 's':
+			if (!mq_route_valid(optarg, strlen(optarg))) {
+				mq_warnx("-s", "%s: not a routing key (words of "
+				    "[A-Za-z0-9_-] joined by dots, at most 64 "
+				    "bytes)", optarg);
+				usage(stderr, MQ_EX_USAGE);
+			}
+			route = optarg;
+			break;
 		case 'h': usage(stdout, MQ_EX_OK); break;
 		case 'V': mq_version(); return MQ_EX_OK;
 		default: usage(stderr, MQ_EX_USAGE);
@@ -218,6 +230,8 @@ main(int argc, char *argv[])
 		return mq_fail(MQ_EX_IOERR, "standard output", errno);
 	sps = NULL;
 	status = mq_targets_open(argv[0], &sps, &n);
+	if (status == MQ_EX_OK && route != NULL)
+		status = mq_targets_route(argv[0], sps, &n, route);
 	if (status == MQ_EX_OK)
 		status = mq_writer_init(&p->w, sps, n, max, delay, stdout,
 		    '\n');
@@ -225,6 +239,7 @@ main(int argc, char *argv[])
 		status = mq_log_open(&p->w.log, argv[0], MQ_CREATE);
 	if (status == MQ_EX_OK) {
 		p->w.group = group;
+		p->w.route = route;
 		if (key != NULL && sps[0]->pol.dedup_window > 0) {
 			p->key = key;
 			status = put_keyed(p, argc == 2 ? argv[1] : NULL);

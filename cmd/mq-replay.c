@@ -16,6 +16,7 @@
 #include "opt.h"
 #include "point.h"
 #include "print.h"
+#include "route.h"
 #include "topic.h"
 
 struct replay {
@@ -102,8 +103,9 @@ entry(struct replay *r, int leaffd, const char *name)
 
 	if (strlen(name) > MQ_NAME_MAX || mq_name_parse(name, &n) == -1 ||
 	    !in_range(r, n.id) ||
-	    (r->group != NULL && strcmp(n.group, r->group) != 0))
-		return 0;
+	    (r->group != NULL && strcmp(n.group, r->group) != 0) ||
+	    (n.routed && !mq_route_to(&r->sp->pol, n.route)))
+		return 0;	/* (not for this subscriber: its binds) */
 	if (bsearch(n.id, r->held, r->nheld, sizeof(*r->held), by_key)) {
 		r->skipped++;
 		return 0;

@@ -14,6 +14,7 @@
 #include "duration.h"
 #include "opt.h"
 #include "report.h"
+#include "route.h"
 #include "spool.h"
 #include "stat.h"
 #include "topic.h"
@@ -31,11 +32,14 @@ static void
 usage(FILE *f, int status)
 {
 	mq_usage(f, status,
-	    "usage: mq-stat [-o table|json|prom|sh] [-i interval [-n count]] spool...\n",
+	    "usage: mq-stat [-o table|json|prom|sh] [-i interval [-n count]]\n"
+	    "               [-s route] spool...\n",
 	    "Counts each spool's messages by state, and its totals.\n"
 	    "  -o format  table (default), json, prom (Prometheus text), sh\n"
 	    "  -i interval  again every interval (table, json)\n"
 	    "  -n count   with -i: stop after count reports\n"
+	    "  -s route   only the subscribers a message with this routing key\n"
+	    "             would go to (their bind patterns)\n"
 	    "  -h         this help;  -V  the version\n");
 }
 
@@ -166,11 +170,19 @@ main(int argc, char *argv[])
 	struct mq_names paths;
 	int64_t every = 0;
 	long times = 0;
+	const char *route = NULL;
 	int c, i, n, fmt = MQ_REPORT_TABLE, status = MQ_EX_OK, opened = 0;
 
 	mq_setprog(argv[0]);
-	while ((c = mq_getopt(argc, argv, "hi:n:o:V")) != -1) {
+	while ((c = mq_getopt(argc, argv, "hi:n:o:s:V")) != -1) {
 		switch (c) {
+		case 's':
+			if (!mq_route_valid(optarg, strlen(optarg))) {
+				mq_warnx("-s", "%s: not a routing key", optarg);
+				usage(stderr, MQ_EX_USAGE);
+			}
+			route = optarg;
+			break;
 		case 'i': every = mq_duration_opt('i', optarg); break;
 		case 'n': times = mq_count_opt('n', optarg, 1); break;
 		case 'o': fmt = format(optarg); break;
@@ -201,8 +213,10 @@ main(int argc, char *argv[])
 		}
 		rows[i].status = mq_spool_open(&sps[i], paths.v[i], MQ_OPEN);
 		status = mq_worst(status, rows[i].status);
-		if (rows[i].status == MQ_EX_OK &&
-		    named_before(sps, rows, i, 1)) {
+		/* -s: only the subscribers that key would go to */
+		if (rows[i].status == MQ_EX_OK && (named_before(sps, rows, i,
+		    1) || (route != NULL && !mq_route_to(&sps[i].pol,
+		    route)))) {
 			mq_spool_close(&sps[i]);
 			rows[i].status = MQ_REPORT_SAME;
 		}

@@ -22,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		must(mq_id_valid(n.id, strlen(n.id)));
 		must(n.attempts <= MQ_ATTEMPTS_MAX);
 		must(n.group[0] == '\0' || mq_key_valid(n.group));
+		must(!n.routed || mq_route_valid(n.route, strlen(n.route)));
 		if (len <= MQ_NAME_MAX) {
 			mq_name_format(buf, &n);
 			must(strlen(buf) <= len);
@@ -29,6 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			must(strcmp(n.id, again.id) == 0);
 			must(n.attempts == again.attempts && n.gen == again.gen);
 			must(strcmp(n.group, again.group) == 0);
+			must(n.routed == again.routed);
+			must(strcmp(n.route, again.route) == 0);
 		}
 	}
 	if (mq_id_valid(s, len)) {

@@ -13,7 +13,9 @@
  * "ID,N,G", so that no lease name is ever used twice: a holder of a
  * lease from an earlier life cannot complete the new one. A message put
  * with -g carries its group as a fourth field, "ID,N,G,GROUP" (G may then
- * be 0), so that whoever finishes it knows which group to release. Nothing
+ * be 0), so that whoever finishes it knows which group to release; one
+ * put with a routing key (-s) carries it as a fifth, "ID,N,G,GROUP,ROUTE"
+ * (GROUP, ROUTE or both may then be empty). Nothing
  * outside [A-Za-z0-9._-,:@+=] is ever accepted, so a name that parses is
  * safe to print.
  */
@@ -161,6 +163,43 @@ number(const char *p, unsigned long *v)
 }
 
 int
+mq_route_valid(const char *s, size_t len)
+{
+	size_t i, word = 0;
+
+	if (len > MQ_ROUTE_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (word == 0 || i + 1 == len)
+				return 0;
+			word = 0;
+		} else if (id_char(s[i])) {
+			word++;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The group field, up to the end or a comma (a route after it). */
+static const char *
+group_field(const char *p, struct mq_name *n, int empty_ok)
+{
+	const char *end = strchr(p, ',');
+	size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+	if (len > MQ_KEY_MAX)
+		return NULL;
+	memcpy(n->group, p, len);
+	n->group[len] = '\0';
+	if (len == 0 ? !empty_ok : !mq_key_valid(n->group))
+		return NULL;
+	return p + len;
+}
+
+int
 mq_name_parse(const char *s, struct mq_name *n)
 {
 	const char *comma, *p;
@@ -172,13 +211,21 @@ mq_name_parse(const char *s, struct mq_name *n)
 	if ((p = number(comma + 1, &a)) == NULL)
 		return -1;
 	n->group[0] = '\0';
+	n->routed = 0;
+	n->route[0] = '\0';
 	if (*p == ',') {
 		if ((p = number(p + 1, &g)) == NULL)
 			return -1;
 		if (*p == ',') {	/* a group: the gen is given even if 0 */
-			if (!mq_key_valid(p + 1))
+			if ((p = group_field(p + 1, n, strchr(p + 1, ',') !=
+			    NULL)) == NULL)
 				return -1;
-			strcpy(n->group, p + 1);
+			if (*p == ',') {	/* and a routing key */
+				if (!mq_route_valid(p + 1, strlen(p + 1)))
+					return -1;
+				n->routed = 1;
+				strcpy(n->route, p + 1);
+			}
 		} else if (*p != '\0' || g == 0)
 			return -1;
 	} else if (*p != '\0')
@@ -193,7 +240,15 @@ mq_name_parse(const char *s, struct mq_name *n)
 void
 mq_name_format(char *buf, const struct mq_name *n)
 {
-	if (n->group[0] != '\0')
+	char whole[MQ_ID_MAX + MQ_KEY_MAX + MQ_ROUTE_MAX + 48];
+
+	/* (never cut: a name parsed is at most MQ_NAME_MAX, and one made
+	 * has a 29-byte id, a group and a route within it) */
+	if (n->routed) {
+		snprintf(whole, sizeof(whole), "%s,%lu,%lu,%s,%s", n->id,
+		    n->attempts, n->gen, n->group, n->route);
+		snprintf(buf, MQ_NAME_MAX + 1, "%.*s", MQ_NAME_MAX, whole);
+	} else if (n->group[0] != '\0')
 		snprintf(buf, MQ_NAME_MAX + 1, "%s,%lu,%lu,%s", n->id,
 		    n->attempts, n->gen, n->group);
 	else if (n->gen == 0)

@@ -18,6 +18,7 @@
 #include "duration.h"
 #include "name.h"
 #include "policy.h"
+#include "route.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -51,6 +52,7 @@ mq_policy_defaults(struct mq_policy *p)
 	p->sync = 1;
 	p->retain = 0;
 	p->retain_bytes = 0;
+	p->nbind = 0;
 }
 
 int64_t
@@ -134,6 +136,15 @@ set(struct mq_policy *p, const char *k, const char *v)
 	size_t i;
 	long n;
 
+	if (strcmp(k, "bind") == 0) {	/* one pattern a line, several */
+		if (!mq_bind_valid(v))
+			return "bad pattern (words of [A-Za-z0-9_-], * or #, "
+			    "joined by dots)";
+		if (p->nbind == MQ_BINDS)
+			return "too many (at most 16)";
+		strcpy(p->binds[p->nbind++], v);
+		return NULL;
+	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i].name, k) == 0)
 			key = &keys[i];

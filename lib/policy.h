@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "name.h"
+
+#define MQ_BINDS 16		/* bind lines a config may hold */
+
 struct mq_policy {
 	int64_t timeout;	/* lease length, ms */
 	long max_attempts;	/* deliveries before dead-lettering */
@@ -17,6 +21,8 @@ struct mq_policy {
 	int64_t retain;		/* keep every message put in the log this long,
 				 * ms (0: no log by age) */
 	int64_t retain_bytes;	/* and at most this many bytes (0: no bound) */
+	int nbind;		/* a subscriber's bind patterns (route.c): */
+	char binds[MQ_BINDS][MQ_KEY_MAX + 1];	/* none: every message */
 };
 
 void mq_policy_defaults(struct mq_policy *p);

@@ -7,9 +7,13 @@
  * terminal's state, reorders the text (bidirectional controls) or breaks
  * a line (U+2028, U+2029) gets out as itself.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "name.h"
 #include "print.h"
 
 size_t
@@ -150,4 +154,42 @@ mq_print_sh(FILE *f, const char *s)
 			putc(*s, f);
 	}
 	putc('\'', f);
+}
+
+size_t
+mq_print_ids(FILE *out, char (*ids)[MQ_ID_MAX + 1], size_t n, int delim,
+    int *err)
+{
+	char *buf;
+	size_t i, len = 0, done = 0, *ends;
+	ssize_t r;
+
+	*err = 0;
+	buf = malloc(n * (MQ_ID_MAX + 1) + 1);
+	ends = malloc((n + 1) * sizeof(*ends));
+	if (buf == NULL || ends == NULL || fflush(out) == EOF) {
+		*err = errno;
+		free(buf);
+		free(ends);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		len += (size_t)snprintf(buf + len, MQ_ID_MAX + 2, "%s%c",
+		    ids[i], delim);
+		ends[i] = len;
+	}
+	while (done < len) {
+		if ((r = write(fileno(out), buf + done, len - done)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*err = errno;
+			break;
+		}
+		done += (size_t)r;
+	}
+	for (i = 0; i < n && ends[i] <= done; i++)
+		;
+	free(buf);
+	free(ends);
+	return i;
 }

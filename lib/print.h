@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "name.h"
+
 /* The length of the well-formed UTF-8 sequence at p (a printable code
  * point of two to four bytes: not a C1 control, line or paragraph
  * separator, or bidirectional control), or 0. */
@@ -26,5 +28,11 @@ void mq_print_json(FILE *f, const char *s);
 void mq_print_prom(FILE *f, const char *s);
 /* s as one single-quoted shell word. */
 void mq_print_sh(FILE *f, const char *s);
+
+/* The n ids written to out in one write if it can,
+ * each followed by delim: how many were written whole, as far as we can
+ * tell; *err why the others were not. */
+size_t mq_print_ids(FILE *out, char (*ids)[MQ_ID_MAX + 1], size_t n,
+    int delim, int *err);
 
 #endif

@@ -3,8 +3,10 @@
  * tmp/ swept of old debris. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
+#include "route.h"
 #include "sweep.h"
 #include "targets.h"
 #include "topic.h"
@@ -50,4 +52,30 @@ mq_targets_close(struct mq_spool **sps, size_t n)
 		free(sps[i]);
 	}
 	free(sps);
+}
+
+int
+mq_targets_route(const char *path, struct mq_spool **sps, size_t *n,
+    const char *route)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < *n; i++) {
+		/* (a spool named itself, not a topic's subscriber, has no
+		 * binds to follow) */
+		if (strcmp(sps[i]->path, path) == 0 ||
+		    mq_route_to(&sps[i]->pol, route)) {
+			sps[kept++] = sps[i];
+			continue;
+		}
+		mq_spool_close(sps[i]);
+		free(sps[i]);
+	}
+	*n = kept;
+	if (kept > 0)
+		return MQ_EX_OK;
+	mq_warnx(path, "no subscriber binds %s%s%s: nothing put",
+	    route[0] != '\0' ? "\"" : "", route[0] != '\0' ? route :
+	    "the empty key", route[0] != '\0' ? "\"" : "");
+	return MQ_EX_EMPTY;
 }

@@ -12,5 +12,10 @@
  * Returns an exit status, the error already reported. */
 int mq_targets_open(const char *path, struct mq_spool ***out, size_t *n);
 void mq_targets_close(struct mq_spool **sps, size_t n);
+/* Only the subscribers a message with routing key route goes to (their
+ * bind patterns, route.c), the others closed: *n how many are left. No
+ * one left: said, MQ_EX_EMPTY (nothing is put). */
+int mq_targets_route(const char *path, struct mq_spool **sps, size_t *n,
+    const char *route);
 
 #endif

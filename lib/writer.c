@@ -29,6 +29,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "move.h"
+#include "print.h"
 #include "sweep.h"
 #include "writer.h"
 
@@ -251,6 +252,18 @@ refuse(struct mq_writer *w, size_t t)
 	return mq_worst(status, MQ_EX_TEMPFAIL);
 }
 
+/* The name, with 0 attempts, of the writer's message id. */
+static void
+msg_name(const struct mq_writer *w, const char *id, struct mq_name *n)
+{
+	memset(n, 0, sizeof(*n));
+	snprintf(n->id, sizeof(n->id), "%s", id);
+	if (w->group != NULL)
+		snprintf(n->group, sizeof(n->group), "%s", w->group);
+	if ((n->routed = w->route != NULL))
+		snprintf(n->route, sizeof(n->route), "%s", w->route);
+}
+
 /* The message, written and closed in tmp/, into every target. */
 static int
 enter_all(struct mq_writer *w)
@@ -261,11 +274,8 @@ enter_all(struct mq_writer *w)
 	size_t i;
 	int err;
 
-	memset(&n, 0, sizeof(n));
 	mq_id_new(w->id);	/* now: ids are in the order puts complete */
-	memcpy(n.id, w->id, sizeof(n.id));
-	if (w->group != NULL)
-		snprintf(n.group, sizeof(n.group), "%s", w->group);
+	msg_name(w, w->id, &n);
 	/* The log first: all a subscriber was given is in it. */
 	if (w->log.fd != -1 && (err = mq_log_add(&w->log, w->sp->tmp, w->tmp,
 	    &n, w->size, w->group != NULL)) != 0)
@@ -347,10 +357,7 @@ take_back(struct mq_writer *w, size_t from, int err)
 	int status;
 
 	for (i = from; i < w->n; i++) {
-		memset(&n, 0, sizeof(n));
-		memcpy(n.id, w->ids[i], sizeof(n.id));
-		if (w->group != NULL)
-			snprintf(n.group, sizeof(n.group), "%s", w->group);
+		msg_name(w, w->ids[i], &n);
 		for (j = 0, status = MQ_EX_OK; j < w->nto; j++)
 			status = mq_worst(status, mq_move_withdraw(w->to[j].sp,
 			    w->to[j].leaf.key, &n));
@@ -364,39 +371,6 @@ take_back(struct mq_writer *w, size_t from, int err)
 	}
 	mq_warnx("standard output", "%s: %zu message%s taken back", strerror(err),
 	    back, back == 1 ? "" : "s");
-}
-
-/* The ids, each whole or not at all as far as we can tell: how many were
- * written; *err why the others were not. */
-static size_t
-print_ids(struct mq_writer *w, int *err)
-{
-	char buf[MQ_BATCH * (MQ_ID_MAX + 1)];
-	size_t i, len = 0, done = 0, ends[MQ_BATCH];
-	ssize_t r;
-
-	if (fflush(w->out) == EOF) {
-		*err = errno;
-		return 0;
-	}
-	for (i = 0; i < w->n; i++) {
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%c",
-		    w->ids[i], w->delim);
-		ends[i] = len;
-	}
-	*err = 0;
-	while (done < len) {
-		if ((r = write(fileno(w->out), buf + done, len - done)) == -1) {
-			if (errno == EINTR)
-				continue;
-			*err = errno;
-			break;
-		}
-		done += (size_t)r;
-	}
-	for (i = 0; i < w->n && ends[i] <= done; i++)
-		;
-	return i;
 }
 
 int
@@ -416,8 +390,8 @@ mq_writer_flush(struct mq_writer *w)
 		mq_counts_set_last(t->sp, mq_id_last(), t->last);
 		t->last = mq_id_last();
 	}
-	if (w->out != NULL && w->n > 0 && (shown = print_ids(w, &err)) <
-	    w->n) {
+	if (w->out != NULL && w->n > 0 && (shown = mq_print_ids(w->out,
+	    w->ids, w->n, w->delim, &err)) < w->n) {
 		take_back(w, shown, err);
 		w->n = 0;
 		return MQ_EX_IOERR;

@@ -27,6 +27,7 @@ struct mq_writer {
 	struct mq_target *to;
 	size_t nto;
 	const char *group;	/* -g, or NULL */
+	const char *route;	/* -s, or NULL */
 	int gstatus;		/* how the group's put failed */
 	int64_t delay;		/* ms until a new message is ready */
 	int64_t base;		/* the batch's put time, ms */
