@@ -132,7 +132,7 @@ bench: all
 	PATH="$(CURDIR)/bin:$$PATH" bench/run
 
 # Explicit modes: a umask of 077 leaves nothing private to root.
-EXAMPLES = cron-drain fanout gluster mq-alert prom-textfile quickstart \
+EXAMPLES = cron-drain fanout gluster mq-alert order-events prom-textfile quickstart \
 	saga xargs-pool
 install: all
 	$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

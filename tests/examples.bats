@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The runnable examples: quickstart (make demo), cron-drain, xargs-pool,
-# prom-textfile, mq-alert and fanout.
+# prom-textfile, mq-alert, fanout, saga and order-events.
 
 load helper
 
@@ -176,4 +176,20 @@ charged 4, refunded 2: 2 orders paid for"* ]]
 	done
 	# The refunds were put under keys: a second run of reserve puts none.
 	[ "$(ls s/refunds/key)" = "$(printf 'refund-3\nrefund-5')" ]
+}
+
+@test "order-events: analytics down, then buggy, then replayed; a late audit bootstrapped; refunds routed past shipping" {
+	mkdir cwd
+	run sh -c 'cd cwd && exec "$0" "$1"' "$ex/order-events" "$BATS_TEST_TMPDIR/o"
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A cwd)" ]
+	[[ "$output" == *"revenue counted: 0
+== the bug is fixed: the last hour again, into analytics alone
+orders/analytics: 5 to replay, ID to ID
+revenue counted: 80"* ]]
+	[ "$(sort o/ledger)" = "$(printf 'audit 1 10\naudit 2 20\naudit 2 20\naudit 3 30\naudit 4 40\nship 1\nship 2\nship 3\nship 4')" ]
+	[[ "$output" == *"orders/analytics: lag 0
+orders/audit: lag 0
+orders/shipping: lag 0" ]]
+	[ "$(find o/orders/.log -mindepth 4 -type f | wc -l)" -eq 5 ]
 }
