@@ -26,7 +26,7 @@ struct replay {
 	int64_t now;
 	unsigned long gen;
 	/* one target's */
-	struct mq_spool *sp;
+	struct mq_spool spool, *sp;
 	struct mq_leaf lf;
 	struct mq_limit lim;
 	char **held;		/* the ids it holds in the range, sorted */
@@ -180,13 +180,13 @@ retained_since(struct replay *r, struct mq_log *lg)
 static int
 one_target(struct replay *r, const char *path)
 {
-	struct mq_spool sp;
 	struct mq_log lg;
 	struct mq_walk w;
 	size_t i;
 	int status;
 
-	if ((status = mq_spool_open(&sp, path, r->dry ? MQ_OPEN :
+	r->sp = &r->spool;
+	if ((status = mq_spool_open(r->sp, path, r->dry ? MQ_OPEN :
 	    MQ_CREATE)) != MQ_EX_OK)
 		return status;
 	if ((status = mq_log_of(&lg, path)) != MQ_EX_OK || lg.fd == -1) {
@@ -195,15 +195,14 @@ one_target(struct replay *r, const char *path)
 			    "in TOPIC/.config, or in the spool's config)");
 			status = MQ_EX_NOINPUT;
 		}
-		mq_spool_close(&sp);
+		mq_spool_close(r->sp);
 		return status;
 	}
-	r->sp = &sp;
 	r->lf = (struct mq_leaf)MQ_LEAF_CLOSED;
 	r->lim.fd = -1;
 	r->n = r->skipped = 0;
 	r->nheld = 0;
-	r->status = mq_ls(&sp, MQ_LS_ALL & ~MQ_LS_DONE, r->now, hold, r);
+	r->status = mq_ls(r->sp, MQ_LS_ALL & ~MQ_LS_DONE, r->now, hold, r);
 	if (r->nheld > 1)
 		qsort(r->held, r->nheld, sizeof(*r->held), by_str);
 	retained_since(r, &lg);
@@ -217,12 +216,12 @@ one_target(struct replay *r, const char *path)
 	w.leaf = leaf;
 	w.arg = r;
 	if (r->status == MQ_EX_OK && !r->dry)
-		r->status = mq_limit_open(&sp, sp.pol.max_depth, &r->lim);
+		r->status = mq_limit_open(r->sp, r->sp->pol.max_depth, &r->lim);
 	if (r->status == MQ_EX_OK)
 		(void)mq_trie_walk(&w);
 	if (!r->dry) {
 		mq_limit_close(&r->lim);
-		r->status = mq_worst(r->status, mq_move_flush(&sp, &r->lf, 0));
+		r->status = mq_worst(r->status, mq_move_flush(r->sp, &r->lf, 0));
 	}
 	if (r->dry && r->n > 0)
 		printf("%s: %ld to replay, %s to %s\n", path, r->n, r->first,
@@ -234,7 +233,7 @@ one_target(struct replay *r, const char *path)
 	for (i = 0; i < r->nheld; i++)
 		free(r->held[i]);
 	mq_log_close(&lg);
-	mq_spool_close(&sp);
+	mq_spool_close(r->sp);
 	return r->status;
 }
 

@@ -98,7 +98,7 @@ spool_by_letter() {
 	mq-dlq "$(mq-take "$Q")"
 	mq-dlq -R "$Q" "$(cat id.twice)"
 	mq-dlq "$(mq-take "$Q")"
-	mq-put "$Q" <<<done >id.done
+	mq-put "$Q" <<<"done" >id.done
 	mq-ack "$(mq-take "$Q")"
 	mq-put "$Q" <<<leased >id.leased
 	mq-take -x 1h "$(mq-take "$Q")"
@@ -134,7 +134,9 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 		[ "$got" = "$want" ] || { echo "$x: $got, not $want" >&2; false; }
 	done
 	# all at once: each once, in the order of the walk
-	run mq-ls "$Q" -- $(for x in $states_by_letter; do cat id.$x; done)
+	local all=()
+	for x in $states_by_letter; do all+=("$(cat "id.$x")"); done
+	run mq-ls "$Q" -- "${all[@]}"
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "${lines[@]:1}" | cut -d' ' -f1 | sort)" = "$(cat id.* | sort)" ]
 	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $2 }' | tr '\n' ' ')" = "leased expired ready ready held delayed parked dead dead dead done " ]
@@ -151,7 +153,7 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 		    mq-ls "$Q" -- "$(cat id.$1)" >/dev/null
 		grep -cE '^(openat|newfstatat|fstatat64)' trace
 	}
-	for x in ready front held leased dead parked done; do
+	for x in ready front held leased dead parked "done"; do
 		calls $x >"shallow.$x"
 	done
 	# 3000 more, ready, and 300 dead letters
@@ -160,7 +162,7 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 	mq-take -n 300 "$BATS_TEST_TMPDIR/d" | while read -r l; do
 		mv "$l" "$Q/dlq/$(basename "$l")"; done
 	[ "$(mq-stat -o json "$Q" | sed -E 's/.*"ready":([0-9]+).*/\1/')" -ge 3000 ]
-	for x in ready front held leased dead parked done; do
+	for x in ready front held leased dead parked "done"; do
 		[ "$(calls $x)" -eq "$(cat "shallow.$x")" ] ||
 			{ echo "$x: $(calls $x) calls, $(cat "shallow.$x") before" >&2; false; }
 	done

@@ -80,8 +80,8 @@ one_state_each() {
 	[ "$(mq-ls -o paths "$Q" -- "$(cat id.second)" | xargs cat)" = second ]
 	# done: the work was done, so the put is still a duplicate
 	mq-take -n 5 "$Q" | mq-ack
-	[ "$(mq-ls -s done "$Q" | sed 1d | wc -l)" -eq 2 ]
-	mq-rm -s done "$Q" ALL
+	[ "$(mq-ls -s "done" "$Q" | sed 1d | wc -l)" -eq 2 ]
+	mq-rm -s "done" "$Q" ALL
 	[ "$(mq-put -k order-7 "$Q" <<<"third")" = "$(cat id.second)" ]
 	# ALL of a state, and a dead one: their keys go too
 	mq-put -k order-9 "$Q" <<<"nine" >id.nine

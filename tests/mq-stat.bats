@@ -215,5 +215,6 @@ every_state() {
 		mq-stat -o prom t | promtool check metrics
 	fi
 	eval "$(mq-stat -o sh t)"
+	# shellcheck disable=SC2154
 	[ "$mq_1_lag" = 0 ] && [ "$mq_2_lag" = 5 ] && [ "$mq_lag" = 5 ]
 }
