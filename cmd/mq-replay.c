@@ -106,7 +106,8 @@ entry(struct replay *r, int leaffd, const char *name)
 	    (r->group != NULL && strcmp(n.group, r->group) != 0) ||
 	    (n.routed && !mq_route_to(&r->sp->pol, n.route)))
 		return 0;	/* (not for this subscriber: its binds) */
-	if (bsearch(n.id, r->held, r->nheld, sizeof(*r->held), by_key)) {
+	if (r->nheld > 0 && bsearch(n.id, r->held, r->nheld, sizeof(*r->held),
+	    by_key) != NULL) {
 		r->skipped++;
 		return 0;
 	}

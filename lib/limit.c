@@ -1,7 +1,8 @@
 /* limit: max_depth and mq-put -m, a bound no mix of producers passes.
  *
  * SPOOL/.depth is one line, "depth N": N is at least how many messages
- * the spool holds (ready, delayed, leased, and held in groups). Each
+ * the spool holds (ready, delayed, leased, held in groups, and parked:
+ * a kick brings those back without a count). Each
  * message put takes an fcntl write lock on .depth, and holds it until its
  * rename into the spool is done: when N + 1 is within the limit, N + 1 is
  * written and the message goes in; else the spool is counted (a walk that
@@ -105,6 +106,54 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The parked (mq-park): still the spool's, and a kick brings them back,
+ * so they count. The names seen before the walks, and those seen after
+ * that were not (a message parked or kicked meanwhile is counted where it
+ * went, or twice). */
+struct parked {
+	struct mq_names *seen;
+	long limit;		/* no more names kept than this */
+};
+
+static int
+parked_name(const char *name, void *arg)
+{
+	struct parked *p = arg;
+
+	if ((long)p->seen->n >= p->limit ||
+	    mq_names_push(p->seen, name) == -1)
+		return -1;
+	return 1;
+}
+
+static long
+count_parked(struct mq_spool *sp, struct mq_names *before, long limit,
+    int first)
+{
+	struct mq_names after;
+	struct parked p = { before, limit };
+	size_t i;
+	long n = 0;
+
+	if (mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == -1)
+		return 0;
+	if (first) {
+		(void)mq_dir_count(sp->parked, parked_name, &p);
+		if (before->n > 1)
+			qsort(before->v, before->n, sizeof(*before->v), by_name);
+		return (long)before->n;
+	}
+	memset(&after, 0, sizeof(after));
+	p.seen = &after;
+	(void)mq_dir_count(sp->parked, parked_name, &p);
+	for (i = 0; i < after.n; i++)
+		if (before->n == 0 || bsearch(&after.v[i], before->v,
+		    before->n, sizeof(*before->v), by_name) == NULL)
+			n++;
+	mq_names_free(&after);
+	return n;
+}
+
 /* Counted for a limit, so never short: a message may move while the
  * directories are read (taken from new/ before the walk reaches it, put
  * back from cur/ after cur/ was read), so cur/ is read before and after
@@ -114,7 +163,7 @@ by_name(const void *a, const void *b)
 static int
 depth_of(struct mq_spool *sp, long limit, long *count)
 {
-	struct mq_names before, after;
+	struct mq_names before, after, parked;
 	struct depth d;
 	char what[4096];
 	long held = 0;
@@ -125,7 +174,8 @@ depth_of(struct mq_spool *sp, long limit, long *count)
 		return mq_fail(MQ_EX_IOERR, what, errno);
 	if (before.n > 0)
 		qsort(before.v, before.n, sizeof(*before.v), by_name);
-	d.n = (long)before.n;
+	memset(&parked, 0, sizeof(parked));
+	d.n = (long)before.n + count_parked(sp, &parked, limit, 1);
 	d.limit = limit;
 	if (d.n < limit && count_held(sp, limit - d.n, &held) == -1) {
 		mq_names_free(&before);
@@ -145,6 +195,9 @@ depth_of(struct mq_spool *sp, long limit, long *count)
 				d.n++;
 		mq_names_free(&after);
 	}
+	if (d.n < limit)
+		d.n += count_parked(sp, &parked, limit, 0);
+	mq_names_free(&parked);
 	mq_names_free(&before);
 	*count = d.n < limit ? d.n : limit;
 	return MQ_EX_OK;

@@ -4,7 +4,8 @@
  * deadlines tell leased from expired): new/ by its trie, a leaf's key
  * telling ready from delayed; dlq/ and done/ counted as they are read,
  * without keeping their names, so memory does not grow with the spool.
- * cur/ is read first and its ids kept (leases are few). A message moving
+ * cur/ is read first and its ids kept (leases are few), then parked/ (so
+ * are the parked, out of delivery by hand). A message moving
  * while the directories are read is counted once or not at all: a take
  * (new/ to cur/) happens after cur/ was read or before new/ is; a retry,
  * expiry, dead-lettering or ack (cur/ to new/, dlq/ or done/) would be
@@ -162,6 +163,40 @@ count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
 	mq_names_free(&names);
 }
 
+/* parked/, read before new/ and the groups and its ids kept with cur/'s,
+ * as cur/'s are: a message parked or kicked while they are read is then
+ * counted once or not at all. */
+static int
+count_parked(struct mq_spool *sp, struct mq_stats *st, struct ids *ids)
+{
+	struct mq_names names;
+	char (*v)[MQ_ID_MAX + 1];
+	struct mq_name n;
+	size_t i, k, was = ids->n;
+
+	if (mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == -1)
+		return 0;
+	if (mq_dir_list(sp->parked, &names) == -1)
+		return -1;
+	if ((v = realloc(ids->v, (ids->n + names.n + 1) * sizeof(*v))) ==
+	    NULL) {
+		mq_names_free(&names);
+		return -1;
+	}
+	ids->v = v;
+	for (i = 0, k = was; i < names.n; i++) {
+		/* (ok() looks among cur/'s ids alone: the first was) */
+		if (ok(names.v[i], ids) && mq_name_parse(names.v[i], &n) == 0)
+			memcpy(ids->v[k++], n.id, sizeof(n.id));
+	}
+	ids->n = k;
+	st->parked = (long)(k - was);
+	mq_names_free(&names);
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
+	return 0;
+}
+
 int
 mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 {
@@ -174,11 +209,13 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	if (count_cur(sp, now, st, &ids) == -1)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "cur", NULL,
 		    what, sizeof(what)), errno);
+	if (count_parked(sp, st, &ids) == -1) {
+		free(ids.v);
+		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "parked", NULL,
+		    what, sizeof(what)), errno);
+	}
 	count_trie(sp->new, 0, now, &ids, st);
 	count_groups(sp, now, &ids, st);
-	if (mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0 &&
-	    (n = mq_dir_count(sp->parked, ok, &ids)) > 0)
-		st->parked = n;
 	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
 	ids.pending = 0;	/* the dead and the done are consumed */
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)

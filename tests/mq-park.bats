@@ -94,3 +94,12 @@ state_of() {
 	[ "$(sort -n <<<"$got")" = "$(seq 1 60; seq 101 300)" ]
 	[ "$(grep -x '[0-9]\|[0-5][0-9]\|60' <<<"$got" | tr '\n' ' ')" = "$(seq 1 60 | tr '\n' ' ')" ]
 }
+
+@test "a parked message still counts against max_depth: park, put, kick never go past it" {
+	mkdir -p "$Q" && echo 'max_depth=3' >"$Q/config"
+	seq 1 3 | mq-put -l "$Q" >ids
+	mq-park "$Q" "$(sed -n 1p ids)" "$(sed -n 2p ids)"
+	run -75 mq-put "$Q" <<<"fourth"
+	mq-kick -s parked "$Q" ALL
+	[ "$(mq-ls -s ready "$Q" | sed 1d | wc -l)" -eq 3 ]
+}
