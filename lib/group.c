@@ -7,6 +7,8 @@
  *                   keyed by the millisecond of their id, so in put order
  *   NAME            the front: a second link to the one member now in
  *                   new/ or cur/ (ready, delayed for a retry, or leased)
+ *   =NAME           the mark of a member taken out to parked/ (mq-park):
+ *                   while it is there, no later member is let through
  *
  * NAME is the message's name with 0 attempts, "ID,0,GEN,G"; a member's
  * name carries its group, so whoever finishes it knows what to release.
@@ -95,8 +97,37 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 	return 1;
 }
 
+/* Whether a member taken out of the trie to parked/ holds the group: its
+ * mark, "=NAME" beside the front, made before it went. A mark whose
+ * member is not in parked/ (kicked back, deleted, or a crash before it
+ * went) goes. */
+static int
+parked_member(struct mq_grp *g)
+{
+	struct mq_names names;
+	struct stat st;
+	size_t i;
+	int held = 0;
+
+	if (mq_dir_list(g->dir, &names) == -1)
+		return 0;
+	for (i = 0; i < names.n; i++) {
+		if (names.v[i][0] != '=')
+			continue;
+		if (mq_spool_subdir(g->sp, &g->sp->parked, "parked", MQ_OPEN) ==
+		    0 && fstatat(g->sp->parked, names.v[i] + 1, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0)
+			held = 1;
+		else
+			(void)unlinkat(g->dir, names.v[i], 0);
+	}
+	mq_names_free(&names);
+	return held;
+}
+
 /* Under the lock: if the front is finished, removes it and lets the next
- * member through. ino: the file just finished, or 0. */
+ * member through, unless a member is parked (the group waits for it, in
+ * its order). ino: the file just finished, or 0. */
 static void
 advance(struct mq_grp *g, ino_t ino)
 {
@@ -112,6 +143,8 @@ advance(struct mq_grp *g, ino_t ino)
 		if (mq_grp_drop(g, name) == -1)
 			return;
 	}
+	if (parked_member(g))
+		return;
 	if (mq_trie_files(g->dir, g->path, INT64_MAX, MQ_WALK_MIXED, promote,
 	    g) == -1) {
 		g->status = mq_worst(g->status, MQ_EX_IOERR);
@@ -264,6 +297,33 @@ mq_group_names(struct mq_spool *sp, struct mq_names *names)
 	return 0;
 }
 
+/* The mark of member name parked, made (and fsynced), or removed: 0, or
+ * an errno. */
+static int
+mark_parked(struct mq_grp *g, const char *name)
+{
+	char mark[MQ_NAME_MAX + 2];
+	int fd;
+
+	snprintf(mark, sizeof(mark), "=%s", name);
+	fd = openat(g->dir, mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0666);
+	if (fd == -1)
+		return errno;
+	if (close(fd) == -1 || (g->sp->pol.sync && mq_fsync(g->dir) == -1))
+		return errno;
+	return 0;
+}
+
+static int
+unmark_parked(struct mq_grp *g, const char *name)
+{
+	char mark[MQ_NAME_MAX + 2];
+
+	snprintf(mark, sizeof(mark), "=%s", name);
+	return unlinkat(g->dir, mark, 0) == -1 ? errno : 0;
+}
+
 int
 mq_group_take_out(struct mq_spool *sp, const struct mq_name *n, int leaffd,
     const char *name, int intofd)
@@ -276,12 +336,22 @@ mq_group_take_out(struct mq_spool *sp, const struct mq_name *n, int leaffd,
 	if (r == -1)
 		return mq_grp_open_fail(&g, MQ_EX_IOERR);
 	/* Under the group's lock no member is let through meanwhile: one
-	 * still in the trie has no other name. */
+	 * still in the trie has no other name. Parked, it leaves its mark
+	 * first, so the group waits for it instead of going on without it
+	 * (a crash before it went leaves a mark the next look removes). */
+	if (intofd != -1 && (r = mark_parked(&g, name)) != 0) {
+		g.status = mq_grp_fail(&g, name, r) == -1 ? MQ_EX_IOERR : 0;
+		mq_grp_close(&g);
+		return g.status;
+	}
 	r = intofd == -1 ? unlinkat(leaffd, name, 0) :
 	    mq_rename(leaffd, name, intofd, name, 0);
-	if (r == -1)
+	if (r == -1) {
 		g.status = errno == ENOENT ? MQ_EX_LOST :
 		    mq_grp_fail(&g, name, errno) == -1 ? MQ_EX_IOERR : 0;
+		if (intofd != -1)
+			(void)unmark_parked(&g, name);
+	}
 	mq_grp_close(&g);
 	return g.status;
 }

@@ -103,3 +103,24 @@ state_of() {
 	mq-kick -s parked "$Q" ALL
 	[ "$(mq-ls -s ready "$Q" | sed 1d | wc -l)" -eq 3 ]
 }
+
+@test "a held member parked holds its group: nothing after it goes out until it is kicked back" {
+	for i in 1 2 3; do mq-put -g g "$Q" <<<"m$i" >>ids; done
+	mq-park "$Q" "$(sed -n 2p ids)"		# held behind m1
+	mq-ack "$(mq-take "$Q")"			# m1 done
+	run -1 mq-take "$Q"				# m3 waits for m2
+	[ -z "$output" ]
+	[ "$(mq-ls -s held "$Q" | sed 1d | cut -d' ' -f1)" = "$(sed -n 3p ids)" ]
+	mq-kick "$Q" "$(sed -n 2p ids)"
+	l=$(mq-take "$Q")
+	[ "$(cat "$l")" = m2 ]
+	mq-ack "$l"
+	[ "$(mq-take "$Q" | xargs cat)" = m3 ]
+	# a mark left by a crash before its member went is cleaned up
+	mq-put -g h "$Q" <<<"h1" >/dev/null
+	mq-put -g h "$Q" <<<"h2" >/dev/null
+	: >"$Q/group/h/=1796000000000000.000000000000,0,0,h"
+	mq-ack "$(mq-take "$Q" | head -n 1)"
+	[ "$(mq-take "$Q" | xargs cat)" = h2 ]
+	[ ! -e "$Q/group/h/=1796000000000000.000000000000,0,0,h" ]
+}
