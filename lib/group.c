@@ -8,7 +8,7 @@
  *   NAME            the front: a second link to the one member now in
  *                   new/ or cur/ (ready, delayed for a retry, or leased)
  *   =NAME           the mark of a member taken out to parked/ (mq-park):
- *                   while it is there, no later member is let through
+ *                   while it is there, no member is let through
  *
  * NAME is the message's name with 0 attempts, "ID,0,GEN,G"; a member's
  * name carries its group, so whoever finishes it knows what to release.
