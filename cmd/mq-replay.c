@@ -29,8 +29,7 @@ struct replay {
 	struct mq_spool spool, *sp;
 	struct mq_leaf lf;
 	struct mq_limit lim;
-	char **held;		/* the ids it holds in the range, sorted */
-	size_t nheld, cap;
+	struct mq_names held;	/* the ids it holds in the range, sorted */
 	long n, skipped;
 	char first[MQ_ID_MAX + 1], last[MQ_ID_MAX + 1];
 	int status;
@@ -64,21 +63,11 @@ static int
 hold(struct mq_spool *sp, const struct mq_ls_msg *m, void *arg)
 {
 	struct replay *r = arg;
-	char **v;
 
 	(void)sp;
 	if (!in_range(r, m->n.id))
 		return 0;
-	if (r->nheld == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((v = realloc(r->held, r->cap * sizeof(*v))) == NULL)
-			return 1;
-		r->held = v;
-	}
-	if ((r->held[r->nheld] = strdup(m->n.id)) == NULL)
-		return 1;
-	r->nheld++;
-	return 0;
+	return mq_names_push(&r->held, m->n.id) == -1;
 }
 
 static int
@@ -106,8 +95,8 @@ entry(struct replay *r, int leaffd, const char *name)
 	    (r->group != NULL && strcmp(n.group, r->group) != 0) ||
 	    (n.routed && !mq_route_to(&r->sp->pol, n.route)))
 		return 0;	/* (not for this subscriber: its binds) */
-	if (r->nheld > 0 && bsearch(n.id, r->held, r->nheld, sizeof(*r->held),
-	    by_key) != NULL) {
+	if (r->held.n > 0 && bsearch(n.id, r->held.v, r->held.n,
+	    sizeof(*r->held.v), by_key) != NULL) {
 		r->skipped++;
 		return 0;
 	}
@@ -183,7 +172,6 @@ one_target(struct replay *r, const char *path)
 {
 	struct mq_log lg;
 	struct mq_walk w;
-	size_t i;
 	int status;
 
 	r->sp = &r->spool;
@@ -202,10 +190,10 @@ one_target(struct replay *r, const char *path)
 	r->lf = (struct mq_leaf)MQ_LEAF_CLOSED;
 	r->lim.fd = -1;
 	r->n = r->skipped = 0;
-	r->nheld = 0;
+	memset(&r->held, 0, sizeof(r->held));
 	r->status = mq_ls(r->sp, MQ_LS_ALL & ~MQ_LS_DONE, r->now, hold, r);
-	if (r->nheld > 1)
-		qsort(r->held, r->nheld, sizeof(*r->held), by_str);
+	if (r->held.n > 1)
+		qsort(r->held.v, r->held.n, sizeof(*r->held.v), by_str);
 	retained_since(r, &lg);
 	memset(&w, 0, sizeof(w));
 	w.root = lg.fd;
@@ -231,8 +219,7 @@ one_target(struct replay *r, const char *path)
 		printf("%s: nothing to replay\n", path);
 	if (r->dry && r->skipped > 0)
 		printf("%s: %ld held already, left\n", path, r->skipped);
-	for (i = 0; i < r->nheld; i++)
-		free(r->held[i]);
+	mq_names_free(&r->held);
 	mq_log_close(&lg);
 	mq_spool_close(r->sp);
 	return r->status;
@@ -284,7 +271,6 @@ main(int argc, char *argv[])
 			status = mq_worst(status, one_target(&r, targets.v[j]));
 		mq_names_free(&targets);
 	}
-	free(r.held);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		status = mq_worst(status, mq_fail(MQ_EX_IOERR,
 		    "standard output", errno));

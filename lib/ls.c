@@ -200,8 +200,9 @@ trie(struct walk *w, int root, const char *path, int flags, int state,
 	(void)mq_trie_walk(&t);
 }
 
+/* Each group's directory, given to fn with its path ("group/G"). */
 static void
-groups(struct walk *w)
+each_group(struct walk *w, void (*fn)(struct walk *, int, const char *))
 {
 	struct mq_names g;
 	char path[MQ_NAME_MAX + 16];
@@ -214,11 +215,23 @@ groups(struct walk *w)
 		if ((fd = mq_opendir(w->sp->group, g.v[i])) == -1)
 			continue;
 		snprintf(path, sizeof(path), "group/%s", g.v[i]);
-		trie(w, fd, path, MQ_WALK_MIXED, MQ_LS_HELD, INT64_MIN,
-		    INT64_MAX);
+		fn(w, fd, path);
 		close(fd);
 	}
 	mq_names_free(&g);
+}
+
+/* A group's members, all of its trie. */
+static void
+group_all(struct walk *w, int fd, const char *path)
+{
+	trie(w, fd, path, MQ_WALK_MIXED, MQ_LS_HELD, INT64_MIN, INT64_MAX);
+}
+
+static void
+groups(struct walk *w)
+{
+	each_group(w, group_all);
 }
 
 /* A name of dlq/ or done/, as readdir gives it (nothing kept). */
@@ -284,33 +297,27 @@ mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn, void *arg)
 	return MQ_EX_OK;
 }
 
-/* Each group's leaf of each id's millisecond: where a member waits. */
+/* A group's leaf of each id's millisecond: where a member waits. */
+static void
+group_at(struct walk *w, int fd, const char *path)
+{
+	struct mq_leaf lf = MQ_LEAF_CLOSED;
+	size_t j;
+
+	for (j = 0; j < w->nwant && !w->stop; j++) {
+		if (w->here[j] ||
+		    mq_leaf_find(fd, mq_id_ms(w->want[j]), &lf) == -1)
+			continue;
+		w->state = MQ_LS_HELD;
+		(void)leaf(lf.fd[2], lf.key, path, w);
+		mq_leaf_close(&lf);
+	}
+}
+
 static void
 groups_at(struct walk *w)
 {
-	struct mq_names g;
-	struct mq_leaf lf = MQ_LEAF_CLOSED;
-	char path[MQ_NAME_MAX + 16];
-	size_t i, j;
-	int fd;
-
-	if (!(w->states & MQ_LS_HELD) || mq_group_names(w->sp, &g) == -1)
-		return;
-	for (i = 0; i < g.n && !w->stop; i++) {
-		if ((fd = mq_opendir(w->sp->group, g.v[i])) == -1)
-			continue;
-		snprintf(path, sizeof(path), "group/%s", g.v[i]);
-		for (j = 0; j < w->nwant && !w->stop; j++) {
-			if (w->here[j] ||
-			    mq_leaf_find(fd, mq_id_ms(w->want[j]), &lf) == -1)
-				continue;
-			w->state = MQ_LS_HELD;
-			(void)leaf(lf.fd[2], lf.key, path, w);
-			mq_leaf_close(&lf);
-		}
-		close(fd);
-	}
-	mq_names_free(&g);
+	each_group(w, group_at);
 }
 
 /* The names a message neither grouped nor redriven has in parked/, dlq/
