@@ -236,7 +236,7 @@ main(int argc, char *argv[])
 		status = mq_writer_init(&p->w, sps, n, max, delay, stdout,
 		    '\n');
 	if (status == MQ_EX_OK)
-		status = mq_log_open(&p->w.log, argv[0], MQ_CREATE);
+		status = mq_log_open_put(&p->w.log, argv[0], sps, n);
 	if (status == MQ_EX_OK) {
 		p->w.group = group;
 		p->w.route = route;

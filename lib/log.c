@@ -91,6 +91,22 @@ mq_log_open(struct mq_log *lg, const char *path, int how)
 }
 
 int
+mq_log_open_put(struct mq_log *lg, const char *path, struct mq_spool **sps,
+    size_t n)
+{
+	struct mq_spool *sp = sps[0];
+
+	if (n != 1 || strcmp(sp->path, path) != 0)
+		return mq_log_open(lg, path, MQ_CREATE);	/* a topic */
+	/* A spool: its policy is read; no retain, nothing more to do. */
+	log_init(lg);
+	if (sp->pol.retain <= 0 && sp->pol.retain_bytes <= 0)
+		return MQ_EX_OK;
+	lg->pol = sp->pol;
+	return open_dir(lg, sp->fd, path, MQ_CREATE);
+}
+
+int
 mq_log_of(struct mq_log *lg, const char *spool)
 {
 	char up[4096];

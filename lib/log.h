@@ -28,6 +28,11 @@ struct mq_log {
  * (readers), the log there whatever the config says. lg->fd -1: none.
  * Returns an exit status, the error reported. */
 int mq_log_open(struct mq_log *lg, const char *path, int how);
+/* The same for a put to path, whose targets sps (n of them) are open: a
+ * spool's policy is read already, and one without retain costs nothing
+ * more. */
+int mq_log_open_put(struct mq_log *lg, const char *path, struct mq_spool **sps,
+    size_t n);
 /* The log a spool's messages are kept in: SPOOL/.log, or its topic's
  * (SPOOL/../.log); lg->fd -1: none. An exit status. */
 int mq_log_of(struct mq_log *lg, const char *spool);

@@ -293,8 +293,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	 * printed. */
 	if (o->nout > 0 && ((status = mq_writer_init(&p->out, o->out, o->nout,
 	    -1, 0, NULL, '\n')) != MQ_EX_OK ||
-	    (status = mq_log_open(&p->out.log, o->out_path,
-	    MQ_CREATE)) != MQ_EX_OK)) {
+	    (status = mq_log_open_put(&p->out.log, o->out_path,
+	    o->out, o->nout)) != MQ_EX_OK)) {
 		(void)mq_writer_finish(&p->out);
 		free(p->pfd);
 		free(p->jobs);
