@@ -199,8 +199,9 @@ setup() {
 @test "-h prints usage on stdout and -V the version" {
 	run mq-put -h
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] spool [file...]" ]
-	[ "$(printf '%s\n' "$output" | grep -c '^  -')" -eq 7 ]	# a line an option
+	[ "${lines[0]}" = "usage: mq-put [-0 | -l] [-d delay] [-g group] [-k key] [-m max] [-s route]" ]
+	[ "${lines[1]}" = "              spool [file...]" ]
+	[ "$(printf '%s\n' "$output" | grep -c '^  -')" -eq 8 ]	# a line an option
 	run mq-put -V
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^mq-put\ \(mq\)\ [0-9] ]]
