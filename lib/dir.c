@@ -49,6 +49,23 @@ mq_remote_fs(int fd)
 }
 
 int
+mq_name_probe(int dirfd, const char *id, long max_attempts,
+    char name[MQ_NAME_MAX + 1])
+{
+	struct stat st;
+	long n, most = max_attempts + 1;
+
+	if (most > MQ_PROBES || most < 1)
+		most = MQ_PROBES;
+	for (n = 0; n < most; n++) {
+		snprintf(name, MQ_NAME_MAX + 1, "%s,%ld", id, n);
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
 mq_opendir(int dirfd, const char *name)
 {
 	return openat(dirfd, name,

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "name.h"
+
 struct mq_names {
 	char **v;
 	size_t n, cap;
@@ -45,6 +47,13 @@ int mq_fsync(int fd);
  * tell): other hosts' changes are invisible to inotify there, and
  * concurrent renames of one file need a lock to resolve once. */
 int mq_remote_fs(int fd);
+/* The name "ID,N" (N from 0 to max_attempts, at most MQ_PROBES of them)
+ * under which dirfd holds something for message id, as a message neither
+ * grouped nor redriven is named in parked/, dlq/ or done/: each looked up
+ * by its name, the directory not read. 1 with name set, or 0. */
+#define MQ_PROBES 64
+int mq_name_probe(int dirfd, const char *id, long max_attempts,
+    char name[MQ_NAME_MAX + 1]);
 /* openat(2) of a subdirectory, never following a symlink. */
 int mq_opendir(int dirfd, const char *name);
 /* openat(2) of a regular file, never following a symlink nor waiting on

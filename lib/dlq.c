@@ -92,26 +92,18 @@ one(const char *name, void *arg)
 	return r->stop;
 }
 
-/* The names of a dead letter neither grouped nor redriven, looked up. */
-#define PROBES 64
-
+/* Those neither grouped nor redriven, looked up by name (dir.c): how
+ * many are left to find by reading dlq/. */
 static size_t
 probe(struct reading *r)
 {
 	char name[MQ_NAME_MAX + 1];
-	struct stat st;
-	long k, most = r->sp->pol.max_attempts + 1;
 	size_t j, left = 0;
 
-	if (most > PROBES || most < 1)
-		most = PROBES;
 	for (j = 0; j < r->n && !r->stop; j++) {
-		for (k = 0; k < most && !r->found[j] && !r->stop; k++) {
-			snprintf(name, sizeof(name), "%s,%ld", r->ids[j], k);
-			if (fstatat(r->sp->dlq, name, &st,
-			    AT_SYMLINK_NOFOLLOW) == 0)
-				(void)one(name, r);
-		}
+		if (mq_name_probe(r->sp->dlq, r->ids[j],
+		    r->sp->pol.max_attempts, name))
+			(void)one(name, r);
 		left += !r->found[j];
 	}
 	return left;

@@ -365,7 +365,6 @@ int
 mq_log_only_other(struct mq_spool *sp, const struct mq_name *n,
     const struct stat *st)
 {
-	struct mq_log lg;
 	struct mq_leaf lf;
 	struct stat e;
 	char name[MQ_NAME_MAX + 1];
@@ -373,12 +372,12 @@ mq_log_only_other(struct mq_spool *sp, const struct mq_name *n,
 
 	if (st->st_nlink != 2 || n->group[0] != '\0' || sp->log == -2)
 		return 0;
-	if (sp->log == -1) {
-		if (mq_log_of(&lg, sp->path) != MQ_EX_OK || lg.fd == -1) {
-			sp->log = -2;
-			return 0;
-		}
-		sp->log = lg.fd;
+	/* Its own log, or its topic's: only whether one is there (a take
+	 * of a topic's file pays two opens once, not the configs' reads). */
+	if (sp->log == -1 && (sp->log = mq_opendir(sp->fd, ".log")) == -1 &&
+	    (sp->log = mq_opendir(sp->fd, "../.log")) == -1) {
+		sp->log = -2;
+		return 0;
 	}
 	mq_log_name(n, name);
 	if (mq_leaf_find(sp->log, mq_log_key(n->id), &lf) == -1)

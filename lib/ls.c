@@ -320,29 +320,20 @@ groups_at(struct walk *w)
 	each_group(w, group_at);
 }
 
-/* The names a message neither grouped nor redriven has in parked/, dlq/
- * or done/, "ID,N" for N up to max_attempts (at most PROBES), each
- * looked up by name. */
-#define PROBES 64
-
+/* Those neither grouped nor redriven in parked/, dlq/ or done/, looked
+ * up by name (dir.c). */
 static void
 probe(struct walk *w, int fd, const char *dir, int state)
 {
 	char name[MQ_NAME_MAX + 1];
-	struct stat st;
-	long n, most = w->sp->pol.max_attempts + 1;
 	size_t j;
 
 	if (!(w->states & state) || fd == -1)
 		return;
-	if (most > PROBES || most < 1)
-		most = PROBES;
 	for (j = 0; j < w->nwant && !w->stop; j++)
-		for (n = 0; n < most && !w->here[j] && !w->stop; n++) {
-			snprintf(name, sizeof(name), "%s,%ld", w->want[j], n);
-			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-				(void)one(w, fd, dir, name, state, 0);
-		}
+		if (!w->here[j] && mq_name_probe(fd, w->want[j],
+		    w->sp->pol.max_attempts, name))
+			(void)one(w, fd, dir, name, state, 0);
 }
 
 /* Those located in state, listed again from there: each to be found
