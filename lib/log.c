@@ -250,12 +250,6 @@ bytes_add(struct mq_log *lg, int64_t delta)
 	return counter(lg, ".bytes", delta, 0);
 }
 
-int64_t
-mq_log_bytes(struct mq_log *lg)
-{
-	return lg->fd == -1 ? -1 : bytes_add(lg, 0);
-}
-
 int
 mq_log_flush(struct mq_log *lg)
 {

@@ -57,8 +57,6 @@ int mq_log_flush(struct mq_log *lg);
 void mq_log_prune(struct mq_log *lg, int64_t now);
 /* The millisecond of the newest id pruned from the log, or -1: none. */
 int64_t mq_log_pruned(struct mq_log *lg);
-/* The bytes the log holds, as counted (-1: not known). */
-int64_t mq_log_bytes(struct mq_log *lg);
 
 /* Whether the file st (of message n, in a spool) has, besides its own
  * name, only its entry in that spool's log: then its times are the

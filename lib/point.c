@@ -43,8 +43,9 @@ digits(const char **p, int n, int *out)
 	return 0;
 }
 
-int
-mq_iso_parse(const char *s, int64_t *ms)
+/* An ISO 8601 UTC time ("2026-12-01T10:00:00Z") in ms: 0, or -1. */
+static int
+iso_parse(const char *s, int64_t *ms)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
@@ -140,7 +141,7 @@ mq_point_parse(const char *s, int64_t now, struct mq_point *p)
 		p->ms = mq_id_ms(s);
 		return 0;
 	}
-	if (mq_iso_parse(s, &p->ms) == 0 || ago(s, now, &p->ms) == 0)
+	if (iso_parse(s, &p->ms) == 0 || ago(s, now, &p->ms) == 0)
 		return 0;
 	return -1;
 }

@@ -15,8 +15,6 @@ struct mq_point {
 /* "start", "end", "now", an id, an ISO 8601 UTC time, or a duration ago
  * ("1h", "2 hours ago"): 0, or -1 when s is none of those. */
 int mq_point_parse(const char *s, int64_t now, struct mq_point *p);
-/* An ISO 8601 UTC time ("2026-12-01T10:00:00Z") in ms: 0, or -1. */
-int mq_iso_parse(const char *s, int64_t *ms);
 /* Where the message id is against p: < 0 before, 0 at, > 0 after (a time
  * compares with the id's millisecond). */
 int mq_point_cmp(const char *id, const struct mq_point *p);
