@@ -78,11 +78,12 @@ would_block(int fd)
 }
 
 static ssize_t
-fill(struct put *p, int fd)
+fill(struct put *p, int fd, int *status)
 {
 	ssize_t n;
 
-	if (p->w.n > 0 && would_block(fd) && mq_writer_flush(&p->w) != 0)
+	if (p->w.npend > 0 && would_block(fd) &&
+	    (*status = mq_writer_flush(&p->w)) != MQ_EX_OK)
 		return -2;
 	do
 		n = read(fd, p->buf, sizeof(p->buf));
@@ -105,7 +106,7 @@ put_input(struct put *p, int fd, const char *name)
 	if (!p->split && (status = mq_msg_begin(&p->w)) != MQ_EX_OK)
 		return status;
 	open_msg = !p->split;
-	while ((n = fill(p, fd)) > 0) {
+	while ((n = fill(p, fd, &status)) > 0) {
 		for (off = 0; off < (size_t)n && status == MQ_EX_OK; ) {
 			if (!open_msg && (status = mq_msg_begin(&p->w)) != MQ_EX_OK)
 				break;
@@ -128,8 +129,6 @@ put_input(struct put *p, int fd, const char *name)
 	}
 	if (n == -1)
 		status = mq_fail(MQ_EX_IOERR, name, errno);
-	else if (n == -2)
-		status = MQ_EX_IOERR;
 	if (status == MQ_EX_OK && open_msg)
 		return commit(p);
 	if (open_msg)

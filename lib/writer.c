@@ -1,12 +1,17 @@
 /* writer: putting messages into a spool, one at a time or in batches.
  *
- * A message is written to tmp/ID, stamped with its ready time, fsynced
- * and renamed into its leaf of new/ as ID,0. A batch shares one ready
- * time and so one leaf, whose directory is fsynced once for up to
- * MQ_BATCH messages; ids are printed only after that fsync, so a printed
- * id is always a durable message. If we are killed while writing, the
- * file stays in tmp/ where no reader looks; on SIGINT, SIGTERM or SIGHUP
- * it is removed first.
+ * A message is written to tmp/ID and stamped with its ready time; its
+ * writeback is started (writeback.c) and it waits, still open, for its
+ * batch's group commit: every pending file is fsynced, then each is
+ * renamed into the batch's leaf of new/ as ID,0, in the order they were
+ * written, and the leaf's directory is fsynced once for up to MQ_BATCH
+ * messages. Ids are printed only after that fsync, so a printed id is
+ * always a durable message, and no file is renamed before its fsync. A
+ * batch is committed when it is full, when the caller flushes (mq-put:
+ * when its input would block, so a slow producer's ids come out at once)
+ * and at the end. If we are killed meanwhile, the files stay in tmp/
+ * where no reader looks; on SIGINT, SIGTERM or SIGHUP they are removed
+ * first.
  *
  * To a topic, the file is written once, in the first subscriber's tmp/,
  * and hard-linked into every other subscriber's leaf before it is renamed
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,18 +37,40 @@
 #include "move.h"
 #include "print.h"
 #include "sweep.h"
+#include "writeback.h"
 #include "writer.h"
 
 static volatile sig_atomic_t sig_tmpfd = -1;
 static char sig_name[MQ_ID_MAX + 1];
+/* The batch waiting for its commit, in tmp/ of sig_pendfd. */
+static volatile sig_atomic_t sig_pendfd = -1, sig_npend;
+static struct mq_pending *sig_pend;
 
 static void
 on_signal(int sig)
 {
+	sig_atomic_t i;
+
 	if (sig_tmpfd != -1)
 		(void)unlinkat(sig_tmpfd, sig_name, 0);
+	for (i = 0; sig_pendfd != -1 && i < sig_npend; i++)
+		(void)unlinkat(sig_pendfd, sig_pend[i].tmp, 0);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* How many files a batch may hold open: MQ_BATCH, or fewer where the
+ * limit on open files would not leave room for the spools' own. */
+static size_t
+max_pending(size_t nto)
+{
+	struct rlimit rl;
+	rlim_t spare = 64 + 16 * (rlim_t)nto;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= spare + MQ_BATCH)
+		return MQ_BATCH;
+	return rl.rlim_cur > spare ? (size_t)(rl.rlim_cur - spare) : 1;
 }
 
 static void
@@ -75,9 +103,13 @@ mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
 	w->delim = delim;
 	w->fd = -1;
 	w->ids = malloc(MQ_BATCH * sizeof(*w->ids));
+	w->pend = malloc(MQ_BATCH * sizeof(*w->pend));
 	w->to = calloc(n, sizeof(*w->to));
-	if (w->ids == NULL || w->to == NULL)
+	if (w->ids == NULL || w->pend == NULL || w->to == NULL)
 		return mq_fail(MQ_EX_IOERR, "memory", errno);
+	w->maxpend = max_pending(n);
+	sig_pend = w->pend;
+	sig_pendfd = w->sp->tmp;
 	w->nto = n;
 	for (i = 0; i < n; i++) {
 		w->to[i].sp = sps[i];
@@ -238,18 +270,16 @@ unlock_all(struct mq_writer *w, int put)
 		mq_limit_done(&w->to[i].lim, put);
 }
 
-/* The spool t is full: what was put before is reported, then that. */
+/* The spool t is full: the message is dropped, and the rest with it. */
 static int
 refuse(struct mq_writer *w, size_t t)
 {
 	const struct mq_limit *l = &w->to[t].lim;
-	int status;
 
 	mq_msg_abort(w);
-	status = mq_writer_flush(w);
-	mq_warnx(w->to[t].sp->path, "spool full (%ld messages, limit %ld)",
-	    l->depth, l->limit);
-	return mq_worst(status, MQ_EX_TEMPFAIL);
+	w->full = l;
+	w->fullpath = w->to[t].sp->path;
+	return MQ_EX_TEMPFAIL;
 }
 
 /* The name, with 0 attempts, of the writer's message id. */
@@ -306,30 +336,47 @@ int
 mq_msg_commit(struct mq_writer *w)
 {
 	struct timespec ts[2];
+	struct mq_pending *p;
 	struct stat st;
 	char what[4096];
-	size_t full;
-	int64_t now;
-	int status, fd;
 
-	if (w->to[0].leaf.fd[0] == -1 || w->group != NULL) {
-		now = mq_id_clock_ms();	/* a new batch: its put time */
+	if (w->npend == 0 || w->group != NULL) {
+		int64_t now = mq_id_clock_ms();	/* a new batch: its put time */
 		w->base = now > w->base ? now : w->base;
 	}
 	ts[0] = ts[1] = mq_ms_ts(w->base + w->delay);
+	p = &w->pend[w->npend];
+	p->size = 0;
 	if (w->log.fd != -1) {
 		if (fstat(w->fd, &st) == -1)
 			return commit_fail(w, tmp_where(w, what, sizeof(what)),
 			    errno);
-		w->size = st.st_size;
+		p->size = st.st_size;
 	}
-	if (futimens(w->fd, ts) == -1 ||
-	    (w->sp->pol.sync && mq_fsync(w->fd) == -1))
+	if (futimens(w->fd, ts) == -1)
 		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
-	fd = w->fd;
+	if (w->sp->pol.sync)
+		mq_writeback(w->fd);
+	p->fd = w->fd;
+	memcpy(p->tmp, w->tmp, sizeof(p->tmp));
+	w->npend++;
+	sig_npend = (sig_atomic_t)w->npend;	/* the handler has it now */
+	sig_tmpfd = -1;
 	w->fd = -1;
-	if (close(fd) == -1)
-		return commit_fail(w, tmp_where(w, what, sizeof(what)), errno);
+	if (w->npend == w->maxpend)
+		return mq_writer_flush(w);
+	return MQ_EX_OK;
+}
+
+/* Puts the pending message p, fsynced and closed, into every target. */
+static int
+put_pending(struct mq_writer *w, const struct mq_pending *p)
+{
+	size_t full;
+	int status;
+
+	memcpy(w->tmp, p->tmp, sizeof(w->tmp));
+	w->size = p->size;
 	if ((status = lock_all(w, &full)) == MQ_EX_TEMPFAIL)
 		return refuse(w, full);
 	if (status != MQ_EX_OK) {
@@ -340,11 +387,46 @@ mq_msg_commit(struct mq_writer *w)
 	unlock_all(w, status == MQ_EX_OK);
 	if (status != MQ_EX_OK)
 		return status;
-	sig_tmpfd = -1;
 	memcpy(w->ids[w->n++], w->id, sizeof(w->id));
-	if (w->n == MQ_BATCH)
-		return mq_writer_flush(w);
 	return MQ_EX_OK;
+}
+
+/* The group commit of the pending messages: each fsynced and closed,
+ * then each put, in order. At the first that fails, it and those after
+ * it are dropped: their files leave tmp/. */
+static int
+commit_pending(struct mq_writer *w)
+{
+	struct mq_pending *p;
+	char what[4096];
+	size_t i, synced;
+	int status = MQ_EX_OK;
+
+	for (synced = 0; synced < w->npend; synced++) {
+		p = &w->pend[synced];
+		if (w->sp->pol.sync && mq_fsync(p->fd) == -1)
+			break;
+		if (close(p->fd) == -1) {
+			p->fd = -1;
+			break;
+		}
+		p->fd = -1;
+	}
+	if (synced < w->npend)
+		status = mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp, "tmp",
+		    w->pend[synced].tmp, what, sizeof(what)), errno);
+	/* A put that fails has removed its file: i is the one after. */
+	for (i = 0; i < synced && status == MQ_EX_OK; i++)
+		status = put_pending(w, &w->pend[i]);
+	for (; i < w->npend; i++) {
+		p = &w->pend[i];
+		if (p->fd != -1)
+			(void)close(p->fd);
+		(void)unlinkat(w->sp->tmp, p->tmp, 0);
+	}
+	w->npend = 0;
+	sig_npend = 0;
+	return status;
 }
 
 /* Takes back the messages of ids[from..n): their ids could not be
@@ -378,8 +460,9 @@ mq_writer_flush(struct mq_writer *w)
 {
 	struct mq_target *t;
 	size_t i, shown;
-	int status, err;
+	int status, put, err;
 
+	put = commit_pending(w);
 	if ((status = mq_log_flush(&w->log)) != MQ_EX_OK)
 		return status;
 	for (i = 0; i < w->nto; i++) {
@@ -398,9 +481,13 @@ mq_writer_flush(struct mq_writer *w)
 	}
 	w->n = 0;
 	w->flushed = 1;
-	return MQ_EX_OK;
+	if (w->full != NULL) {
+		mq_warnx(w->fullpath, "spool full (%ld messages, limit %ld)",
+		    w->full->depth, w->full->limit);
+		w->full = NULL;
+	}
+	return put;
 }
-
 int
 mq_writer_finish(struct mq_writer *w)
 {
@@ -416,9 +503,12 @@ mq_writer_finish(struct mq_writer *w)
 	}
 	for (i = 0; i < w->nto; i++)
 		mq_limit_close(&w->to[i].lim);
+	sig_pendfd = -1;
 	free(w->ids);
+	free(w->pend);
 	free(w->to);
 	w->ids = NULL;
+	w->pend = NULL;
 	w->to = NULL;
 	return status;
 }

@@ -14,6 +14,14 @@
 
 #define MQ_BATCH 256		/* messages per directory fsync and leaf */
 
+/* A message written and closed for writing, not yet fsynced and put:
+ * the batch's group commit does both for all of them at once. */
+struct mq_pending {
+	int fd;			/* still open, to fsync */
+	off_t size;
+	char tmp[MQ_ID_MAX + 1];	/* its name in tmp/ */
+};
+
 /* A spool a message goes to: one, or each subscriber of a topic. */
 struct mq_target {
 	struct mq_spool *sp;
@@ -33,8 +41,12 @@ struct mq_writer {
 	int64_t base;		/* the batch's put time, ms */
 	FILE *out;		/* where ids are printed (NULL: nowhere) */
 	int delim;		/* '\n' or '\0' after each id */
+	struct mq_pending *pend;	/* written, waiting for the commit */
+	size_t npend, maxpend;	/* how many; at most (open files allow) */
 	size_t n;		/* ids put but not yet synced and printed */
 	int flushed;		/* a batch went out: look for bounds anew */
+	const struct mq_limit *full;	/* the bound a put found reached */
+	const char *fullpath;	/* its spool */
 	char (*ids)[MQ_ID_MAX + 1];
 	int fd;			/* the message being written, or -1 */
 	char tmp[MQ_ID_MAX + 1];	/* its name in tmp/ */
@@ -58,7 +70,12 @@ int mq_writer_finish(struct mq_writer *w);
 
 /* A message: begin, write its bytes, then commit or abort. Each returns
  * an exit status, the error already reported; after a failed write,
- * abort (a failed commit has already removed its file). */
+ * abort (a failed commit has already removed its file). A commit only
+ * starts the file's writeback and keeps it pending: the batch's flush
+ * (at MQ_BATCH messages, or when the caller flushes) fsyncs every
+ * pending file, puts them in the order they were committed, fsyncs the
+ * leaf once and then prints their ids. An error of a pending message's
+ * put is reported by the flush (or the commit that filled the batch). */
 int mq_msg_begin(struct mq_writer *w);
 int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
 /* Instead of begin and write: a message written by someone else (mq-run
@@ -67,8 +84,10 @@ int mq_msg_write(struct mq_writer *w, const void *buf, size_t len);
 int mq_msg_adopt(struct mq_writer *w, int fd, const char *tmp);
 int mq_msg_commit(struct mq_writer *w);
 void mq_msg_abort(struct mq_writer *w);
-/* Makes the pending messages durable and prints their ids. Those whose
- * ids cannot be printed are taken back, where no taker has them yet. */
+/* Makes the pending messages durable, puts them and prints their ids.
+ * Those whose ids cannot be printed are taken back, where no taker has
+ * them yet. After a failure the rest of the pending ones are dropped
+ * (their files removed from tmp/) and those put before are printed. */
 int mq_writer_flush(struct mq_writer *w);
 
 #endif

@@ -291,6 +291,43 @@ interrupt_put() {
 	[ "$n" -ge 1001 ] && [ "$n" -le $((1001 + 4 * 3 + 4)) ]
 }
 
+@test "a batch is one group commit: every file fsynced before the first rename" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	put "$Q" first
+	seq 1 600 >in
+	strace -e trace=fsync,renameat2,renameat,rename,write -o trace \
+		mq-put -l "$Q" <in >ids
+	[ "$(wc -l <ids)" -eq 600 ]
+	[ "$(count "$Q" new)" -eq 601 ]
+	# The first batch (256): 256 file fsyncs, then 256 renames, then
+	# the leaf's fsync, and only then the ids.
+	awk '/^fsync/ { if (!r) f++; else if (!d) d = NR }
+	    /^rename/ { r++ }
+	    /^write\(1,/ && !w { w = NR; ok = f == 256 && d && d < w }
+	    END { exit !ok }' trace
+}
+
+@test "SIGTERM in the middle of a batch removes its pending files" {
+	seq 1 100000 >in
+	mq-put -l "$Q" <in >ids &
+	pid=$!
+	for _ in $(seq 200); do
+		[ "$(wc -l <ids)" -ge 512 ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	reap "$pid" || true
+	[ "$(count "$Q" tmp)" -eq 0 ]
+	printed=$(wc -l <ids)
+	[ "$printed" -ge 512 ]
+	[ "$printed" -lt 100000 ]
+	# every printed id is a message; at most the last batch unprinted
+	ls -R "$Q/new" | grep -o '^[0-9]*\.[0-9a-f]*' | sort >put
+	sort ids | comm -23 - put >missing
+	[ ! -s missing ]
+	[ "$(count "$Q" new)" -le $((printed + 256)) ]
+}
+
 @test "a put syncs the file, renames it, then syncs the directory" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	strace -e trace=openat,write,fsync,renameat,renameat2,rename,close -o trace \
