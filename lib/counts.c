@@ -7,6 +7,8 @@
  * so that they keep growing when a producer's clock is behind (name.c). A producer or an acker adds to its
  * line in place under an fcntl write lock on that line's bytes alone, so
  * puts and acks never wait for each other: lock, pread, pwrite, unlock.
+ * A batch of acks (mq-ack, mq-retry, mq-dlq over many leases) adds its
+ * acks up and writes them once per 256 or per second.
  * Nothing is fsynced: the counters serve rates and monitoring, and a
  * power cut may lose the last additions (never the messages). A line
  * that does not parse (a torn write) counts from 0 again; readers of
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "counts.h"
 #include "dir.h"
 
@@ -62,8 +65,8 @@ parse(const char *line, int which)
 	return v;
 }
 
-void
-mq_count(struct mq_spool *sp, int which, long n)
+static void
+add(struct mq_spool *sp, int which, long n)
 {
 	char line[LINE + 1];
 	int64_t v = 0;
@@ -82,6 +85,30 @@ mq_count(struct mq_spool *sp, int which, long n)
 	    (long long)(v + n));
 	(void)pwrite(fd, line, LINE, (off_t)which * LINE);
 	(void)mq_lock(fd, F_UNLCK, (off_t)which * LINE, LINE, 1);
+}
+
+void
+mq_count(struct mq_spool *sp, int which, long n)
+{
+	int64_t now;
+
+	if (which != MQ_ACKS || !sp->count_later) {
+		add(sp, which, n);
+		return;
+	}
+	now = mq_now_ms();
+	if (sp->acks_due == 0)
+		sp->due_since = now;
+	sp->acks_due += n;
+	if (sp->acks_due >= 256 || now - sp->due_since >= 1000)
+		mq_counts_flush(sp);
+}
+
+void
+mq_counts_flush(struct mq_spool *sp)
+{
+	add(sp, MQ_ACKS, sp->acks_due);
+	sp->acks_due = 0;
 }
 
 int64_t

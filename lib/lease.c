@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counts.h"
 #include "diag.h"
 #include "dir.h"
 #include "lease.h"
@@ -118,6 +119,7 @@ mq_lease_open(struct mq_lease *l, const char *path)
 			mq_lease_close(l);
 			return status;
 		}
+		l->own.count_later = 1;	/* a batch: written at the close */
 	}
 	l->sp = &l->own;
 	if (fstatat(l->own.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
@@ -137,8 +139,10 @@ mq_lease_open(struct mq_lease *l, const char *path)
 void
 mq_lease_close(struct mq_lease *l)
 {
-	if (l->own.path != NULL)
+	if (l->own.path != NULL) {
+		mq_counts_flush(&l->own);
 		mq_spool_close(&l->own);
+	}
 }
 
 int

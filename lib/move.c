@@ -295,7 +295,10 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	if (sp->pol.keep == 0 ? unlinkat(sp->cur, name, 0) == -1 :
 	    mq_rename(sp->cur, name, sp->done, name, MQ_RENAME_FINISH) == -1)
 		return failed(path, errno);
-	mq_reason_clear(sp, n->id);
+	/* A reason is written when a lease ends without an ack (a retry,
+	 * a burial): there is none to clear on a first attempt's ack. */
+	if (n->attempts > 1 || n->gen > 0)
+		mq_reason_clear(sp, n->id);
 	mq_count(sp, MQ_ACKS, 1);
 	if (sp->pol.keep != 0) {
 		now = mq_now_ms();

@@ -294,6 +294,9 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	sp->reason = sp->key = sp->group = sp->lost = sp->counts = -1;
 	sp->parked = sp->log = -1;
 	sp->remote = sp->claim = -1;
+	sp->count_later = 0;
+	sp->acks_due = 0;
+	sp->due_since = 0;
 	while (len > 1 && path[len - 1] == '/')
 		len--;
 	if (len == 0) {

@@ -15,6 +15,9 @@ struct mq_spool {
 	int log;		/* the log it is kept in (log.c): -1 until,
 				 * -2 none */
 	int counts;		/* .counts, opened when first needed */
+	int count_later;	/* counts.c: add up acks, write them later */
+	long acks_due;		/* acked, not yet in .counts */
+	int64_t due_since;	/* ms, the first of them */
 	int claim;		/* .claim (claim.c): -1 until, -2 none */
 	int remote;		/* mq_remote_fs(new); -1 until asked */
 	struct mq_policy pol;
