@@ -209,8 +209,8 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
 	guard = ready > now + RETRY_GUARD ? ready : now + RETRY_GUARD;
 	if (mq_stamp(sp->cur, name, guard) == -1)
 		return failed(path, errno);
-	err = mq_leaf_enter(sp->new, &lf, ready, sp->cur, name, name,
-	    into_new(sp));
+	err = mq_leaf_enter(sp->new, &lf, mq_ready_key(ready), sp->cur, name,
+	    name, into_new(sp));
 	if (err == 0 && guard != ready)
 		(void)mq_stamp(lf.fd[2], name, ready);
 	if (lf.fd[0] != -1)
@@ -350,6 +350,7 @@ mq_move_redrive(struct mq_spool *sp, const struct mq_name *dead,
 {
 	struct mq_name n = *dead;
 	char from[MQ_NAME_MAX + 1], to[MQ_NAME_MAX + 1];
+	int64_t key;
 	int err;
 
 	mq_name_format(from, dead);
@@ -360,14 +361,16 @@ mq_move_redrive(struct mq_spool *sp, const struct mq_name *dead,
 	n.attempts = 0;
 	n.gen++;
 	mq_name_format(to, &n);
-	/* Its wait counts from now; its leaf is now's exact key. */
+	/* Its wait counts from now; its leaf is now's exact key, or the
+	 * batch's (behind all that waited when the redrive began). */
 	if (mq_stamp(sp->dlq, from, now) == -1)
 		return gone(sp, from, errno);
 	if (n.group[0] != '\0') {	/* back into its group, in put order */
 		mq_reason_clear(sp, n.id);
 		return mq_group_put(sp, sp->dlq, from, &n);
 	}
-	if ((err = mq_leaf_enter(sp->new, lf, now, sp->dlq, from, to,
+	if ((err = mq_behind_key(lf, now, sp->pol.sync, &key)) != 0 ||
+	    (err = mq_leaf_enter(sp->new, lf, key, sp->dlq, from, to,
 	    into_new(sp))) != 0)
 		return gone(sp, from, err);
 	mq_reason_clear(sp, n.id);

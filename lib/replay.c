@@ -38,7 +38,8 @@ mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
 {
 	struct mq_name n = *put;
 	char tmp[MQ_ID_MAX + 1], to[MQ_NAME_MAX + 1], what[4096];
-	int err;
+	int64_t key;
+	int err, flags;
 
 	n.attempts = 0;
 	n.gen = gen;
@@ -50,7 +51,8 @@ mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "tmp", tmp,
 		    what, sizeof(what)), errno);
 	}
-	/* Its wait counts from now; its leaf is now's exact key. */
+	/* Its wait counts from now; its leaf is now's exact key, or the
+	 * batch's (mq_behind_key). */
 	if (mq_stamp(sp->tmp, tmp, now) == -1) {
 		err = errno;
 		(void)unlinkat(sp->tmp, tmp, 0);
@@ -63,8 +65,10 @@ mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
 			(void)unlinkat(sp->tmp, tmp, 0);
 		return err;
 	}
-	if ((err = mq_leaf_enter(sp->new, lf, now, sp->tmp, tmp, to,
-	    MQ_LEAF_EARLIER | (sp->pol.sync ? MQ_LEAF_PRESYNC : 0))) != 0) {
+	flags = MQ_LEAF_EARLIER | (sp->pol.sync ? MQ_LEAF_PRESYNC : 0);
+	if ((err = mq_behind_key(lf, now, sp->pol.sync, &key)) != 0 ||
+	    (err = mq_leaf_enter(sp->new, lf, key, sp->tmp, tmp, to,
+	    flags)) != 0) {
 		(void)unlinkat(sp->tmp, tmp, 0);
 		if (err == EEXIST) {
 			mq_warnx(to, "replayed already this second");

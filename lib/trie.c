@@ -7,14 +7,16 @@
  * holds at most a thousand entries (K1: one per 16 minutes of keys), so
  * reaching the oldest leaf costs a few small listings at any depth.
  *
- * A put ready at once, an expired lease, and a group's next message are
- * filed under their ready time rounded down to a tenth of a second
- * (mq_ready_key): a loop of puts then shares a leaf instead of making a
- * directory, and fsyncing its parent, per message; within a leaf, files
- * go out by id, oldest first, so an expired lease still comes before
- * what was put after its deadline. A file ready later keeps its exact key,
- * so that takers never look at it before its time, and so does a redrive
- * (behind everything already waiting).
+ * A put ready at once, an expired lease, a retry without delay and a
+ * group's next message are filed under their ready time rounded down to
+ * a tenth of a second (mq_ready_key): a loop of puts then shares a leaf
+ * instead of making a directory, and fsyncing its parent, per message;
+ * within a leaf, files go out by id, oldest first, so an expired lease
+ * still comes before what was put after its deadline. A file ready later
+ * keeps its exact key, so that takers never look at it before its time.
+ * A redrive or a replay (behind everything already waiting) takes the
+ * exact key of its start, and the rest of its batch the same leaf
+ * (mq_behind_key).
  *
  * A group's waiting members live in a trie of the same shape under
  * group/G/, keyed by the millisecond of their id (group.c). Every descent
@@ -66,6 +68,26 @@ mq_ready_key(int64_t ready)
 	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
 }
 
+int
+mq_behind_key(struct mq_leaf *lf, int64_t now, int sync, int64_t *key)
+{
+	int64_t t = now, clock = mq_now_ms();
+	int err = 0;
+
+	if (lf->fd[0] != -1 && lf->entered < MQ_LEAF_FILL) {
+		*key = lf->key;
+		return 0;
+	}
+	if (lf->fd[0] != -1) {
+		if (sync && (err = mq_leaf_sync(lf)) != 0)
+			return err;
+		t = lf->key + 1 > t ? lf->key + 1 : t;
+		mq_leaf_close(lf);
+	}
+	*key = clock > t ? clock : t;
+	return 0;
+}
+
 /* lf for key under root, nothing open; the names of its levels. */
 static void
 leaf_init(struct mq_leaf *lf, int root, int64_t key, char names[3][24])
@@ -73,6 +95,7 @@ leaf_init(struct mq_leaf *lf, int root, int64_t key, char names[3][24])
 	lf->root = root;
 	lf->key = key;
 	lf->made = 0;
+	lf->entered = 0;
 	lf->why = NULL;
 	lf->fd[0] = lf->fd[1] = lf->fd[2] = -1;
 	level_names(key, names);
@@ -193,8 +216,10 @@ mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 			lf->made |= made;
 		}
 		if ((flags & MQ_LEAF_LINK ? linkat(fromfd, from, lf->fd[2], to, 0) :
-		    mq_rename(fromfd, from, lf->fd[2], to, MQ_RENAME_FINISH)) == 0)
+		    mq_rename(fromfd, from, lf->fd[2], to, MQ_RENAME_FINISH)) == 0) {
+			lf->entered++;
 			return 0;
+		}
 		err = errno;
 		/* ENOENT with the source still there: the leaf is gone. */
 		if (err != ENOENT || fstatat(fromfd, from, &st,

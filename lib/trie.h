@@ -12,9 +12,12 @@ struct mq_leaf {
 	int64_t key;
 	int fd[3];		/* K1, K2, K3 */
 	int made;		/* bit i: fd[i] was made by us */
+	int entered;		/* files entered since it was opened */
 	const char *why;	/* opening failed: a level is not a directory */
 	char bad[72];		/* which: "K1", "K1/K2" or "K1/K2/K3" */
 };
+
+#define MQ_LEAF_FILL 256	/* files a redrive or a replay puts in a leaf */
 
 /* A leaf not yet opened: mq_leaf_enter opens it. */
 #define MQ_LEAF_CLOSED { .fd = { -1, -1, -1 } }
@@ -22,6 +25,12 @@ struct mq_leaf {
 /* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET
  * when that is now or past, else ready itself. */
 int64_t mq_ready_key(int64_t ready);
+/* The leaf key of a file that goes behind everything waiting at now (a
+ * redrive, a replay): now's, shared by a batch of them for MQ_LEAF_FILL
+ * files; then that leaf is synced (sync: its directory, what it made)
+ * and closed, and the next has a later key (a leaf of thousands makes
+ * every take list thousands). 0 and *key set, or an errno. */
+int mq_behind_key(struct mq_leaf *lf, int64_t now, int sync, int64_t *key);
 /* Opens the leaf for key under root, making what is missing; 0, or an
  * errno. */
 int mq_leaf_open(int root, int64_t key, struct mq_leaf *lf);

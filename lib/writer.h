@@ -9,18 +9,12 @@
 #include "name.h"
 #include "limit.h"
 #include "log.h"
+#include "pending.h"
 #include "spool.h"
 #include "trie.h"
 
 #define MQ_BATCH 256		/* messages per directory fsync and leaf */
 
-/* A message written and closed for writing, not yet fsynced and put:
- * the batch's group commit does both for all of them at once. */
-struct mq_pending {
-	int fd;			/* still open, to fsync */
-	off_t size;
-	char tmp[MQ_ID_MAX + 1];	/* its name in tmp/ */
-};
 
 /* A spool a message goes to: one, or each subscriber of a topic. */
 struct mq_target {

@@ -303,3 +303,17 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	[ "$(count "$Q" dlq)" -eq 0 ]
 	[ "$(count "$Q" new)" -eq 1 ]
 }
+
+@test "a redrive of many fills leaves of at most 256, taken in order" {
+	mkdir -p "$Q" && echo 'sync=0' >"$Q/config"
+	seq 1 600 | mq-put -l "$Q" >/dev/null
+	mq-take -n 600 "$Q" | mq-dlq -r 'many'
+	mq-dlq -R "$Q"
+	leaves=$(find "$Q/new" -mindepth 3 -type d | wc -l)
+	[ "$leaves" -ge 3 ]
+	for d in $(find "$Q/new" -mindepth 3 -type d); do
+		[ "$(find "$d" -type f | wc -l)" -le 256 ]
+	done
+	[ "$(mq-take -n 600 "$Q" | xargs cat | tr -d '\n' | md5sum)" = \
+	    "$(seq 1 600 | tr -d '\n' | md5sum)" ]
+}
