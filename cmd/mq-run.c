@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counts.h"
 #include "diag.h"
 #include "duration.h"
 #include "opt.h"
@@ -183,8 +184,10 @@ main(int argc, char *argv[])
 		mq_warnx("-t", "a lease must last at least 3ms to be renewed");
 		return MQ_EX_USAGE;
 	}
+	sp.count_later = 1;	/* acks counted once a second or per 256 */
 	status = mq_pool_run(&sp, &o);
 	mq_targets_close(o.out, o.nout);
+	mq_counts_flush(&sp);
 	mq_spool_close(&sp);
 	return status;
 }

@@ -174,7 +174,7 @@ main(int argc, char *argv[])
 {
 	struct mq_spool *sps;
 	struct out *o;
-	struct mq_taker t = { 1, 0, print_lease, NULL, NULL };
+	struct mq_taker t = { 1, 0, print_lease, NULL, NULL, NULL };
 	int64_t timeout = -1, wait = -1, by = -1;
 	size_t taken = 0;
 	int c, i, status = MQ_EX_OK;

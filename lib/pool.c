@@ -194,6 +194,7 @@ take_more(struct pool *p, int64_t now, int *waiting)
 	t.fn = mq_job_start;
 	t.held = held;		/* its own leases: its locks cannot tell it */
 	t.arg = p;
+	t.hint = &p->hint;
 	p->waited = 0;
 	status = mq_take(p->sp, &t, &taken);
 	if (p->halt)
@@ -308,6 +309,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		return mq_fail(MQ_EX_IOERR, "signals", errno);
 	}
 	mq_waiter_init(&p->w, sp, 1);
+	p->hint.key = -1;
+	p->hint.walked = 0;
 	p->began = p->idle_since = p->grown = p->shrunk = mq_now_ms();
 	p->counted_at = p->began - READY_EVERY;
 	for (;;) {

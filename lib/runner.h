@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "spool.h"
 #include "tail.h"
+#include "take.h"
 #include "wait.h"
 #include "writer.h"
 
@@ -62,6 +63,7 @@ struct pool {
 	int empty;		/* the last take found fewer than it wanted */
 	int64_t idle_since;	/* when the pool last had work */
 	struct mq_waiter w;	/* for work, when the queue is empty */
+	struct mq_take_hint hint;	/* where the last take found one */
 	char spool[4096];	/* the spool's absolute path, for commands */
 };
 /* job.c */

@@ -30,6 +30,8 @@ struct take {
 	size_t got;
 };
 
+static size_t reclaimed;	/* expired leases moved, by this process */
+
 /* A regular file under a name of the grammar, or a warning and -1. */
 static int
 examine(int dirfd, const char *dir, const char *name, struct mq_name *n,
@@ -79,6 +81,7 @@ mq_reclaim(struct mq_spool *sp, int64_t now, mq_held_fn *held, void *arg)
 			continue;
 		status = mq_worst(status, mq_move_expire(sp, names.v[i], &n,
 		    deadline));
+		reclaimed++;
 	}
 	mq_names_free(&names);
 	mq_move_sweep(sp, now);
@@ -119,6 +122,8 @@ consider(int leaffd, const char *leaf, const char *name, void *arg)
 		break;
 	}
 	k->got++;
+	if (k->t->hint != NULL)
+		k->t->hint->key = mq_trie_leaf_key(leaf);
 	if (k->t->fn(sp, k->c.lease, k->t->arg) != 0)
 		return 1;
 	return k->got >= k->t->count ? 1 : 0;
@@ -127,9 +132,11 @@ consider(int leaffd, const char *leaf, const char *name, void *arg)
 int
 mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 {
+	struct mq_take_hint *h;
 	struct take k;
 	char path[4096];
-	int status;
+	size_t before;
+	int status, r;
 
 	memset(&k, 0, sizeof(k));
 	k.sp = sp;
@@ -137,9 +144,20 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	k.now = mq_now_ms();
 	k.c.deadline = k.now + t->timeout;
 	k.c.status = MQ_EX_OK;
+	before = reclaimed;
 	status = mq_reclaim(sp, k.now, t->held, t->arg);
-	if (t->count > 0 && mq_trie_files(sp->new, mq_spool_where(sp, "new",
-	    NULL, path, sizeof(path)), k.now, 0, consider, &k) == -1)
+	mq_spool_where(sp, "new", NULL, path, sizeof(path));
+	h = t->hint;
+	r = 0;
+	if (h != NULL && h->key >= 0 && h->key <= k.now && t->count > 0 &&
+	    reclaimed == before && k.now - h->walked < 1000)
+		r = mq_trie_leaf_files(sp->new, path, h->key, consider, &k);
+	if (r == 0 && t->count > 0) {	/* the hint had not enough */
+		if (h != NULL)
+			h->walked = k.now;
+		r = mq_trie_files(sp->new, path, k.now, 0, consider, &k);
+	}
+	if (r == -1)
 		k.c.status = mq_worst(k.c.status, MQ_EX_IOERR);
 	*taken = k.got;
 	/* Messages we may not lease were told of; they fail a take that

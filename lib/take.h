@@ -13,12 +13,23 @@ typedef int mq_lease_fn(struct mq_spool *sp, const char *lease, void *arg);
  * fcntl locks cannot show it): never reclaimed. */
 typedef int mq_held_fn(const char *name, void *arg);
 
+/* Where a taker that takes again and again (mq-run) found its last
+ * message: it looks in that leaf first, and walks new/ from its start
+ * only when the leaf has nothing for it, when a reclaim moved anything,
+ * and at least once a second (a message another process put back into
+ * an earlier leaf waits at most that long). */
+struct mq_take_hint {
+	int64_t key;		/* the leaf; -1: none */
+	int64_t walked;		/* ms, the last whole walk */
+};
+
 struct mq_taker {
 	size_t count;		/* leases wanted */
 	int64_t timeout;	/* each lease's length, ms */
 	mq_lease_fn *fn;	/* given each new lease */
 	mq_held_fn *held;	/* or NULL */
 	void *arg;		/* for fn and held */
+	struct mq_take_hint *hint;	/* or NULL: always the whole walk */
 };
 
 /* Moves expired leases back to new/ (or to dlq/ when their attempts are

@@ -396,6 +396,59 @@ files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 }
 
 int
+mq_trie_leaf_files(int root, const char *path, int64_t key,
+    mq_file_fn *fn, void *arg)
+{
+	struct files f = { fn, arg };
+	char names[3][24], where[4096];
+	int fd = root, next, i, r;
+
+	level_names(key, names);
+	snprintf(where, sizeof(where), "%s/%s/%s/%s", path != NULL ? path :
+	    "", names[0], names[1], names[2]);
+	for (i = 0; i < 3; i++, fd = next) {
+		next = mq_opendir(fd, names[i]);
+		if (fd != root)
+			close(fd);
+		if (next == -1)
+			return 0;	/* gone: the walk will see */
+	}
+	r = files_leaf(fd, key, where, &f);
+	close(fd);
+	return r & MQ_WALK_ERROR ? -1 : (r & MQ_WALK_STOP) ? 1 : 0;
+}
+
+int64_t
+mq_trie_leaf_key(const char *path)
+{
+	const char *p = path + strlen(path), *end;
+	char level[24];
+	int64_t key = 0;
+	size_t len;
+	int i;
+
+	for (i = 2; i >= 0; i--) {
+		end = p;
+		while (p > path && p[-1] != '/')
+			p--;
+		len = (size_t)(end - p);
+		if (len == 0 || len >= sizeof(level))
+			return -1;
+		memcpy(level, p, len);
+		level[len] = '\0';
+		if (!mq_level_valid(level, i))
+			return -1;
+		key += strtoll(level, NULL, 10) * span[i];
+		if (i > 0) {
+			if (p == path)
+				return -1;
+			p--;	/* the slash */
+		}
+	}
+	return key;
+}
+
+int
 mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg)
 {

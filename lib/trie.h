@@ -92,6 +92,13 @@ typedef int mq_file_fn(int leaffd, const char *leaf, const char *name,
  * 0, 1 (stopped), or -1. */
 int mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg);
+/* The files of the one leaf of root at key, as mq_trie_files gives
+ * them, without listing the levels above it: 0 (none, or all went
+ * through), 1 (stopped), or -1. */
+int mq_trie_leaf_files(int root, const char *path, int64_t key,
+    mq_file_fn *fn, void *arg);
+/* The key of the leaf whose path ends .../K1/K2/K3, or -1. */
+int64_t mq_trie_leaf_key(const char *path);
 /* The smallest leaf key under root later than after, or INT64_MAX. */
 int64_t mq_trie_next(int root, int64_t after);
 /* The greatest leaf key under root at most key, or -1. */
