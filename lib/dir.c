@@ -114,6 +114,22 @@ open_stream(int dirfd)
 }
 
 int
+mq_dir_empty(int dirfd)
+{
+	struct dirent *d;
+	DIR *dir;
+	int empty = 1;
+
+	if ((dir = open_stream(dirfd)) == NULL)
+		return 0;
+	while (empty && (d = readdir(dir)) != NULL)
+		empty = d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
+		    (d->d_name[1] == '.' && d->d_name[2] == '\0'));
+	closedir(dir);
+	return empty;
+}
+
+int
 mq_dir_list(int dirfd, struct mq_names *out)
 {
 	struct dirent *d;

@@ -16,6 +16,8 @@ struct mq_names {
 	size_t heap;		/* names still in the heap (mq_names_pop) */
 };
 
+/* Whether dirfd holds nothing but . and .. (an error: not empty). */
+int mq_dir_empty(int dirfd);
 /* Lists dirfd (without . and ..) into out; 0, or -1 with errno set. */
 int mq_dir_list(int dirfd, struct mq_names *out);
 /* Counts the entries of dirfd (without . and ..) for which ok(name, arg)

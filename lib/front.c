@@ -69,6 +69,7 @@ mq_grp_open(struct mq_spool *sp, const char *name, struct mq_grp *g,
 	g->dir = g->lock = -1;
 	g->status = MQ_EX_OK;
 	g->moved = 0;
+	g->parked_marks = 1;	/* until a listing says */
 	mq_spool_where(sp, "group", name, g->path, sizeof(g->path));
 	g->badfd = sp->fd;
 	g->bad = "group";
@@ -150,11 +151,14 @@ front_name(struct mq_grp *g, char name[MQ_NAME_MAX + 1],
 	int found = 0;
 
 	*marked = 0;
+	g->parked_marks = 0;
 	if (mq_dir_list(g->dir, &names) == -1)
 		return mq_grp_fail(g, NULL, errno);
 	for (i = 0; i < names.n; i++) {
 		if (strchr(MARKS, names.v[i][0]) != NULL)
 			*marked = 1;
+		if (names.v[i][0] == '=')
+			g->parked_marks = 1;
 		if (found || mq_name_parse(names.v[i], &n) == -1 ||
 		    strcmp(n.group, g->name) != 0)
 			continue;
@@ -179,6 +183,9 @@ lies_in(int dirfd, const char *name, const struct stat *st, long max)
 	long a;
 
 	if (dirfd == -1 || mq_name_parse(name, &n) == -1)
+		return 0;
+	/* Many attempts to probe for: first a look whether there is any. */
+	if (max > 8 && mq_dir_empty(dirfd))
 		return 0;
 	for (a = 0; a <= max && a <= PROBE_MAX; a++) {
 		n.attempts = (unsigned long)a;

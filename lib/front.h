@@ -16,6 +16,7 @@ struct mq_grp {
 	int dir, lock;
 	int status;		/* the worst of what went wrong in it */
 	int moved;		/* a member was let through */
+	int parked_marks;	/* mq_grp_front saw "=NAME" marks (group.c) */
 	char path[4096];	/* SPOOL/group/NAME, in messages */
 	int badfd;		/* where mq_grp_open failed: badfd/bad, */
 	const char *bad;	/* which should have been a badtype */

@@ -109,7 +109,8 @@ parked_member(struct mq_grp *g)
 	size_t i;
 	int held = 0;
 
-	if (mq_dir_list(g->dir, &names) == -1)
+	/* (the front's listing, under the same lock, saw whether any) */
+	if (!g->parked_marks || mq_dir_list(g->dir, &names) == -1)
 		return 0;
 	for (i = 0; i < names.n; i++) {
 		if (names.v[i][0] != '=')

@@ -346,3 +346,16 @@ lease_of() {
 	[ "$(cat "$(cat waited)")" = a2 ]
 	[ $(((t1 - t0) / 1000000)) -lt 2000 ]	# the bell, not the 5 s net
 }
+
+@test "a grouped put behind a front out costs the same with max_attempts 10^6" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir -p "$Q" && printf 'sync=0\nmax_attempts=1000000\n' >"$Q/config"
+	mq-put -g g "$Q" <<<first >/dev/null
+	lease=$(mq-take "$Q")
+	strace -f -c -o trace mq-put -g g "$Q" <<<second >/dev/null
+	n=$(awk '$NF == "total" { print $(NF - 2) }' trace)
+	echo "system calls: $n" >&2
+	[ "$n" -lt 300 ]
+	mq-ack "$lease"
+	[ "$(cat "$(mq-take "$Q")")" = second ]
+}
