@@ -20,7 +20,7 @@ MQ_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay
-LIB = diag clock duration policy name dir names rename print spool trie sweep writeback pending \
+LIB = diag clock duration policy name dir names rename print spool trie leaf sweep writeback pending \
 	counts limit reason key lost front group share move claim park take lease writer targets \
 	commit operands opt dlq wait pool job handon tell tail ls states ids pick log replay point route stat report topic
 

@@ -4,7 +4,7 @@
  * spool.c and mq(7); this file carries it out. Each row is one function,
  * and every rename, link or unlink of a message file is reached through
  * one of them alone: directly here, or in the helpers a row calls for
- * its part (trie.c's mq_leaf_enter to enter a leaf; group.c for a group's
+ * its part (leaf.c's mq_leaf_enter to enter a leaf; group.c for a group's
  * trie and front; share.c for a topic's shared file).
  *
  *   row       from                 to                         function

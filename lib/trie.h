@@ -19,6 +19,9 @@ struct mq_leaf {
 
 #define MQ_LEAF_FILL 256	/* files a redrive or a replay puts in a leaf */
 
+/* The names of key's three levels (leaf.c). */
+void mq_level_names(int64_t key, char names[3][24]);
+
 /* A leaf not yet opened: mq_leaf_enter opens it. */
 #define MQ_LEAF_CLOSED { .fd = { -1, -1, -1 } }
 

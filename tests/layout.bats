@@ -33,13 +33,13 @@ needs() {
 @test "no file but move.c and the helpers its rows call renames or links a message" {
 	command -v nm >/dev/null || skip "no nm"
 	[ -e "$obj/move.o" ] || skip "no objects beside $bin"
-	# The helpers: rename.c never replaces, trie.c enters a leaf, group.c
+	# The helpers: rename.c never replaces, leaf.c enters a leaf, group.c
 	# moves a group's members, front.c swaps in a copy of another user's
 	# member, share.c swaps a topic's file for a copy,
 	# dir.c replaces a reason, key or lost file whole (never a message).
 	for o in "$obj"/*.o; do
 		case ${o##*/} in
-		move.o|claim.o|trie.o|group.o|front.o|share.o|dir.o|rename.o) continue ;;
+		move.o|claim.o|leaf.o|group.o|front.o|share.o|dir.o|rename.o) continue ;;
 		esac
 		run sh -c "nm -u '$o' | grep -wE 'renameat2?|linkat|rename|link'"
 		[ -z "$output" ] || { echo "${o##*/} calls $output" >&2; false; }
@@ -47,7 +47,7 @@ needs() {
 	# and the rows themselves move through the one rename
 	needs "$obj/move.o" | grep -qx mq_rename
 	needs "$obj/claim.o" | grep -qx mq_rename
-	needs "$obj/trie.o" | grep -qx mq_rename
+	needs "$obj/leaf.o" | grep -qx mq_rename
 }
 
 @test "the rows of the protocol are move.c's functions (the claim's in claim.c, park and kick in park.c)" {
