@@ -478,3 +478,16 @@ SH
 	[ "$(count "$Q" new)" -eq 0 ]
 	[ "$(count "$Q" cur)" -eq 0 ]
 }
+
+@test "an expired lease goes out behind what was put before its deadline, before what came after" {
+	seq 1 10 | mq-put -l "$Q" >/dev/null
+	lease=$(mq-take -t 200ms "$Q")
+	[ "$(cat "$lease")" = 1 ]
+	for _ in $(seq 100); do		# its deadline passes
+		[ "$(mq-stat -o json "$Q" | sed 's/.*"expired":\([0-9]*\).*/\1/')" = 1 ] && break
+		sleep 0.05
+	done
+	seq 11 20 | mq-put -l "$Q" >/dev/null
+	mq-run -P 1 -n 20 "$Q" sh -c 'cat >>got; echo >>got'
+	[ "$(tr '\n' ' ' <got)" = "2 3 4 5 6 7 8 9 10 1 11 12 13 14 15 16 17 18 19 20 " ]
+}
