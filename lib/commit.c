@@ -67,7 +67,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	*what = "new";
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
-		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
+		err = mq_move_put(t->sp, &t->leaf, w->leaf_base + w->delay, fromfd,
 		    w->tmp, name, 1);
 		if (err != EXDEV)
 			return err;
@@ -89,7 +89,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		default: err = EIO; break;
 		}
 	} else {
-		err = mq_move_put(t->sp, &t->leaf, w->base + w->delay, fromfd,
+		err = mq_move_put(t->sp, &t->leaf, w->leaf_base + w->delay, fromfd,
 		    w->tmp, name, 0);
 	}
 	if (err != 0 && copied)
@@ -275,6 +275,11 @@ commit_pending(struct mq_writer *w)
 	if (synced < w->npend)
 		status = mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp, "tmp",
 		    w->pend[synced].tmp, what, sizeof(what)), errno);
+	/* The leaf: that of now, when the ids are made (a lookup by id
+	 * looks from its id's leaf on), never before the files' stamps. */
+	w->leaf_base = mq_id_clock_ms();
+	if (w->leaf_base < w->base)
+		w->leaf_base = w->base;
 	/* A put that fails has removed its file: i is the one after. */
 	for (i = 0; i < synced && status == MQ_EX_OK; i++)
 		status = put_pending(w, &w->pend[i]);

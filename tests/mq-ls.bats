@@ -226,3 +226,14 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 	# 4,000 names kept would be about 250 KB more.
 	[ "$(tail -n 1 rss.many)" -le $(($(tail -n 1 rss.few) + 100)) ]
 }
+
+@test "-- ID after a durable batch: its leaf is found from its id, nothing else read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	seq 1 2000 | mq-put -l "$Q" >ids
+	id=$(head -n 1 ids)
+	strace -c -o trace mq-ls "$Q" -- "$id" >out
+	[ "$(sed -n 2p out | cut -d" " -f1)" = "$id" ]
+	n=$(awk '$NF == "total" { print $(NF - 2) }' trace)
+	echo "system calls: $n" >&2
+	[ "$n" -le 150 ]	# reading the leaves before it too: over 200
+}
