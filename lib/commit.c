@@ -51,6 +51,22 @@ commit_fail(struct mq_writer *w, const char *what, int err)
 	return status;
 }
 
+/* The ready time whose leaf message n goes into. Delayed: its stamp,
+ * the batch's. Ready at once: its id's time (a lookup by id looks from
+ * that leaf on), but never later than now (an id ahead of our clock,
+ * made later than a put before) nor earlier than its stamp. */
+static int64_t
+ready_at(const struct mq_writer *w, const struct mq_name *n)
+{
+	int64_t at = mq_id_ms(n->id), now = mq_now_ms();
+
+	if (w->delay > 0)
+		return w->base + w->delay;
+	if (at > now)
+		at = now;
+	return at < w->base ? w->base : at;
+}
+
 /* Puts the message (tmp/ID of the first target) into target i: the last
  * one (i == 0) takes the file itself; the others get a link, or where a
  * link cannot be made (another file system), or to a group, a copy of
@@ -67,7 +83,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	*what = "new";
 	mq_name_format(name, n);
 	if (i > 0 && w->group == NULL) {
-		err = mq_move_put(t->sp, &t->leaf, w->leaf_base + w->delay, fromfd,
+		err = mq_move_put(t->sp, &t->leaf, ready_at(w, n), fromfd,
 		    w->tmp, name, 1);
 		if (err != EXDEV)
 			return err;
@@ -89,7 +105,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 		default: err = EIO; break;
 		}
 	} else {
-		err = mq_move_put(t->sp, &t->leaf, w->leaf_base + w->delay, fromfd,
+		err = mq_move_put(t->sp, &t->leaf, ready_at(w, n), fromfd,
 		    w->tmp, name, 0);
 	}
 	if (err != 0 && copied)
@@ -275,11 +291,6 @@ commit_pending(struct mq_writer *w)
 	if (synced < w->npend)
 		status = mq_fail(MQ_EX_IOERR, mq_spool_where(w->sp, "tmp",
 		    w->pend[synced].tmp, what, sizeof(what)), errno);
-	/* The leaf: that of now, when the ids are made (a lookup by id
-	 * looks from its id's leaf on), never before the files' stamps. */
-	w->leaf_base = mq_id_clock_ms();
-	if (w->leaf_base < w->base)
-		w->leaf_base = w->base;
 	/* A put that fails has removed its file: i is the one after. */
 	for (i = 0; i < synced && status == MQ_EX_OK; i++)
 		status = put_pending(w, &w->pend[i]);

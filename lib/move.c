@@ -85,10 +85,22 @@ int
 mq_move_put(struct mq_spool *sp, struct mq_leaf *lf, int64_t ready,
     int fromfd, const char *from, const char *name, int link)
 {
+	int64_t key = mq_ready_key(ready);
+	int err;
+
+	/* A batch whose clock went into the next tenth of a second goes on
+	 * in that one's leaf (a message is looked for by id from its id's
+	 * leaf on): the one before is synced and closed first. */
+	if (lf->fd[0] != -1 && lf->key != key) {
+		err = sp->pol.sync ? mq_leaf_sync(lf) : 0;
+		mq_leaf_close(lf);
+		if (err != 0)
+			return err;
+	}
 	/* From tmp/: the leaf's fsync at the batch's end covers what it
 	 * made (mq_move_flush), before any id is printed. */
-	return mq_leaf_enter(sp->new, lf, mq_ready_key(ready), fromfd, from,
-	    name, MQ_LEAF_EARLIER | (link ? MQ_LEAF_LINK : 0));
+	return mq_leaf_enter(sp->new, lf, key, fromfd, from, name,
+	    MQ_LEAF_EARLIER | (link ? MQ_LEAF_LINK : 0));
 }
 
 int

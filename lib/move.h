@@ -13,8 +13,9 @@
 /* put: the file fromfd/from (written, stamped with its ready time and
  * fsynced) into sp's leaf of new/ for ready, as name: renamed, or with
  * link set hard-linked (a topic's other subscribers; the file stays). lf
- * is the batch's leaf, opened by the first put (lf->fd[0] == -1). 0, or
- * an errno (lf->why set when a level of new/ is not a directory). */
+ * is the batch's leaf, opened by the first put (lf->fd[0] == -1), and
+ * synced and opened anew when ready's leaf is another. 0, or an errno
+ * (lf->why set when a level of new/ is not a directory). */
 int mq_move_put(struct mq_spool *sp, struct mq_leaf *lf, int64_t ready,
     int fromfd, const char *from, const char *name, int link);
 /* put into a group: fromfd/from, durable, into n's group as a waiting

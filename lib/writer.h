@@ -33,7 +33,6 @@ struct mq_writer {
 	int gstatus;		/* how the group's put failed */
 	int64_t delay;		/* ms until a new message is ready */
 	int64_t base;		/* the batch's put time, ms: its stamps */
-	int64_t leaf_base;	/* its commit's: its leaf (ready key) */
 	FILE *out;		/* where ids are printed (NULL: nowhere) */
 	int delim;		/* '\n' or '\0' after each id */
 	struct mq_pending *pend;	/* written, waiting for the commit */
