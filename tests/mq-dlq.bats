@@ -311,9 +311,9 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	mq-dlq -R "$Q"
 	leaves=$(find "$Q/new" -mindepth 3 -type d | wc -l)
 	[ "$leaves" -ge 3 ]
-	for d in $(find "$Q/new" -mindepth 3 -type d); do
-		[ "$(find "$d" -type f | wc -l)" -le 256 ]
-	done
+	# no leaf holds more than 256
+	[ -z "$(find "$Q/new" -mindepth 4 -type f -printf '%h\n' | sort |
+	    uniq -c | awk '$1 > 256')" ]
 	[ "$(mq-take -n 600 "$Q" | xargs cat | tr -d '\n' | md5sum)" = \
 	    "$(seq 1 600 | tr -d '\n' | md5sum)" ]
 }

@@ -326,7 +326,7 @@ interrupt_put() {
 	[ "$printed" -ge 512 ]
 	[ "$printed" -lt 100000 ]
 	# every printed id is a message; at most the last batch unprinted
-	ls -R "$Q/new" | grep -o '^[0-9]*\.[0-9a-f]*' | sort >put
+	find "$Q/new" -type f -printf '%f\n' | cut -d, -f1 | sort >put
 	sort ids | comm -23 - put >missing
 	[ ! -s missing ]
 	[ "$(count "$Q" new)" -le $((printed + 256)) ]
