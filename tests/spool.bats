@@ -36,17 +36,23 @@ load helper
 @test "four producers and four consumers: every message delivered exactly once" {
 	for p in 1 2 3 4; do
 		(for i in $(seq 1 50); do printf 'p%s-%s' "$p" "$i" | mq-put "$Q" >/dev/null; done
-		 seq 1 200 | sed "s/^/b$p-/" | mq-put -l "$Q" >/dev/null) &
+		 seq 1 200 | sed "s/^/b$p-/" | mq-put -l "$Q" >/dev/null
+		 touch "put.$p") &
 	done
+	# consumers stop once every producer is done and nothing is left (a
+	# batch is visible only when it is all durable: on a slow disk that
+	# is seconds after its first line)
 	for c in 1 2 3 4; do
-		(idle=0
-		 while [ "$idle" -lt 40 ]; do
+		(while :; do
 			if l=$(mq-take -n 3 -t 1h "$Q"); then
-				idle=0
 				for x in $l; do cat "$x"; echo; done >>"got.$c"
 				printf '%s\n' $l | mq-ack
+			elif [ -e put.1 ] && [ -e put.2 ] && [ -e put.3 ] &&
+			    [ -e put.4 ] && ! l=$(mq-take -n 3 -t 1h "$Q"); then
+				break
 			else
-				idle=$((idle + 1)); sleep 0.05
+				[ -z "${l:-}" ] || { for x in $l; do cat "$x"; echo; done >>"got.$c"; printf '%s\n' $l | mq-ack; }
+				sleep 0.05
 			fi
 		 done) &
 	done
