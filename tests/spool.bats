@@ -44,14 +44,15 @@ load helper
 	# is seconds after its first line)
 	for c in 1 2 3 4; do
 		(while :; do
+			all=0	# looked at before the take: then nothing is left
+			[ -e put.1 ] && [ -e put.2 ] && [ -e put.3 ] &&
+			    [ -e put.4 ] && all=1
 			if l=$(mq-take -n 3 -t 1h "$Q"); then
 				for x in $l; do cat "$x"; echo; done >>"got.$c"
 				printf '%s\n' $l | mq-ack
-			elif [ -e put.1 ] && [ -e put.2 ] && [ -e put.3 ] &&
-			    [ -e put.4 ] && ! l=$(mq-take -n 3 -t 1h "$Q"); then
+			elif [ "$all" = 1 ]; then
 				break
 			else
-				[ -z "${l:-}" ] || { for x in $l; do cat "$x"; echo; done >>"got.$c"; printf '%s\n' $l | mq-ack; }
 				sleep 0.05
 			fi
 		 done) &
