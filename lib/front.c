@@ -41,6 +41,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "front.h"
+#include "held.h"
 #include "rename.h"
 
 #define TRIES 1000		/* groups removed under us before giving up */
@@ -50,6 +51,7 @@
 void
 mq_grp_close(struct mq_grp *g)
 {
+	mq_held_end(g);
 	if (g->lock != -1)
 		close(g->lock);
 	if (g->dir != -1)
@@ -69,6 +71,8 @@ mq_grp_open(struct mq_spool *sp, const char *name, struct mq_grp *g,
 	g->dir = g->lock = -1;
 	g->status = MQ_EX_OK;
 	g->moved = 0;
+	g->held = -1;
+	g->held_dirty = 0;
 	g->parked_marks = 1;	/* until a listing says */
 	mq_spool_where(sp, "group", name, g->path, sizeof(g->path));
 	g->badfd = sp->fd;

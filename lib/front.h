@@ -17,6 +17,8 @@ struct mq_grp {
 	int status;		/* the worst of what went wrong in it */
 	int moved;		/* a member was let through */
 	int parked_marks;	/* mq_grp_front saw "=NAME" marks (group.c) */
+	long held;		/* members in the trie, once begun (held.c) */
+	int held_dirty;		/* the lock's line marked dirty: begun */
 	char path[4096];	/* SPOOL/group/NAME, in messages */
 	int badfd;		/* where mq_grp_open failed: badfd/bad, */
 	const char *bad;	/* which should have been a badtype */

@@ -31,6 +31,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "group.h"
+#include "held.h"
 #include "limit.h"
 #include "name.h"
 #include "trie.h"
@@ -39,49 +40,28 @@
 
 /* The count. */
 
-struct members {
-	long n, limit;
-};
-
-static int
-member(int leaffd, const char *leaf, const char *name, void *arg)
-{
-	struct members *t = arg;
-	struct mq_name n;
-
-	(void)leaffd;
-	(void)leaf;
-	if (mq_name_parse(name, &n) == 0)
-		t->n++;
-	return t->n >= t->limit ? 1 : 0;
-}
-
-/* Counts the waiting members of every group (not the fronts), stopping
- * at limit. 0, or -1 with errno set. */
+/* Counts the waiting members of every group (not the fronts), by the
+ * count each keeps (held.c), stopping at limit. 0, or -1 with errno
+ * set. */
 static int
 count_held(struct mq_spool *sp, long limit, long *count)
 {
 	struct mq_names names;
-	struct members t;
-	char path[4096];
 	size_t i;
+	long n;
 	int fd;
 
 	*count = 0;
 	if (mq_group_names(sp, &names) == -1)
 		return -1;
-	t.n = 0;
-	t.limit = limit;
-	for (i = 0; i < names.n && t.n < limit; i++) {
+	for (i = 0; i < names.n && *count < limit; i++) {
 		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
 			continue;
-		mq_spool_where(sp, "group", names.v[i], path, sizeof(path));
-		(void)mq_trie_files(fd, path, INT64_MAX, MQ_WALK_MIXED, member,
-		    &t);
+		if ((n = mq_held_read(fd)) > 0)
+			*count += n;
 		close(fd);
 	}
 	mq_names_free(&names);
-	*count = t.n;
 	return 0;
 }
 

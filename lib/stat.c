@@ -11,7 +11,9 @@
  * expiry, dead-lettering or ack (cur/ to new/, dlq/ or done/) would be
  * seen twice, so ids seen in cur/ are not counted again elsewhere.
  * Members of a group waiting behind its front (group/G/, a trie like
- * new/) are counted as held.
+ * new/) are counted as held, by the count the group keeps (held.c): a
+ * group's members are put after its front, so the oldest put of those
+ * not yet consumed is among the fronts'.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include "diag.h"
 #include "dir.h"
 #include "group.h"
+#include "held.h"
 #include "lost.h"
 #include "name.h"
 #include "trie.h"
@@ -138,15 +141,14 @@ count_trie(int root, int flags, int64_t now, struct ids *seen,
 	(void)mq_trie_walk(&w);
 }
 
-/* The members of every group waiting behind its front: group/G/ is a trie
- * like new/ (its lock and front are outside its grammar). */
+/* The members of every group waiting behind its front, as the group's
+ * lock file says (held.c: the trie is walked only when it does not). */
 static void
-count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
-    struct mq_stats *st)
+count_groups(struct mq_spool *sp, struct mq_stats *st)
 {
 	struct mq_names names;
-	struct mq_stats g;
 	size_t i;
+	long n;
 	int fd;
 
 	if (mq_group_names(sp, &names) == -1)
@@ -154,10 +156,8 @@ count_groups(struct mq_spool *sp, int64_t now, struct ids *seen,
 	for (i = 0; i < names.n; i++) {
 		if ((fd = mq_opendir(sp->group, names.v[i])) == -1)
 			continue;
-		memset(&g, 0, sizeof(g));
-		g.oldest = -1;
-		count_trie(fd, MQ_WALK_MIXED, now, seen, &g);
-		st->held += g.ready + g.delayed;
+		if ((n = mq_held_read(fd)) > 0)
+			st->held += n;
 		close(fd);
 	}
 	mq_names_free(&names);
@@ -215,7 +215,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 		    what, sizeof(what)), errno);
 	}
 	count_trie(sp->new, 0, now, &ids, st);
-	count_groups(sp, now, &ids, st);
+	count_groups(sp, st);
 	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
 	ids.pending = 0;	/* the dead and the done are consumed */
 	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
