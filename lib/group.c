@@ -43,6 +43,7 @@
 #include "dir.h"
 #include "front.h"
 #include "group.h"
+#include "held.h"
 #include "rename.h"
 #include "sweep.h"
 #include "trie.h"
@@ -88,8 +89,10 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 	}
 	/* Already the front (a crash after this rename, lost with its
 	 * directory's fsync): the move is finished, the trie's link goes. */
+	mq_held_begin(g);
 	if (mq_rename(leaffd, name, g->dir, name, MQ_RENAME_FINISH) == -1)
 		return mq_grp_fail(g, name, errno);
+	mq_held_add(g, -1);
 	if (sp->pol.sync && (mq_fsync(g->dir) == -1 || mq_fsync(leaffd) == -1))
 		return mq_grp_fail(g, NULL, errno);
 	mq_ring(sp);
@@ -175,8 +178,11 @@ mq_group_put(struct mq_spool *sp, int fromfd, const char *from,
 	if (mq_grp_open(sp, n->group, &g, MQ_CREATE) != 0)
 		return mq_grp_open_fail(&g, MQ_EX_CANTCREAT);
 	mq_name_format(name, n);
+	mq_held_begin(&g);
 	err = mq_leaf_enter(g.dir, &lf, mq_id_ms(n->id), fromfd, from, name,
 	    fromfd == sp->tmp || !sp->pol.sync ? 0 : MQ_LEAF_PRESYNC);
+	if (err == 0)
+		mq_held_add(&g, 1);
 	if (err == 0 && sp->pol.sync)
 		err = mq_leaf_sync(&lf);
 	if (lf.fd[0] != -1)
@@ -225,9 +231,12 @@ mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
 	m.attempts = 0;
 	mq_name_format(name, &m);
 	/* Still waiting in the trie: it goes, nobody saw it. */
+	mq_held_begin(&g);
 	if ((err = mq_leaf_unlink(g.dir, mq_id_ms(m.id), name)) != ENOENT) {
 		if (err != 0)
 			mq_grp_fail(&g, name, err);
+		else
+			mq_held_add(&g, -1);
 		mq_grp_close(&g);
 		return g.status;
 	}
@@ -252,29 +261,69 @@ mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
 	return g.status;
 }
 
+/* The sweep: a slice of the groups at a time, so that no take pays for
+ * all of them. group/.swept holds the name of the last group swept (a
+ * pass begins again after the greatest), and its mtime says when the
+ * next slice is due: spaced so that a pass over every group takes a
+ * minute, however many there are. */
+#define SLICE 256		/* groups looked at by one sweep */
+#define PASS (60 * 1000)	/* ms: how long a pass over all of them takes */
+
 static int
-sweep_group(int dirfd, const char *name, const struct stat *st, void *arg)
+by_name(const void *a, const void *b)
 {
-	struct mq_spool *sp = arg;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+sweep_group(struct mq_spool *sp, const char *name)
+{
 	struct mq_grp g;
 
-	(void)dirfd;
-	(void)st;
-	if (!mq_key_valid(name))
-		return 0;		/* .swept, or not ours */
 	if (mq_grp_open(sp, name, &g, MQ_OPEN) == 0)
 		advance(&g, 0);
 	mq_grp_close(&g);		/* not a group: left alone */
-	return 0;
 }
 
 void
 mq_group_sweep(struct mq_spool *sp, int64_t now)
 {
-	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1)
+	struct mq_names names;
+	char last[MQ_KEY_MAX + 2] = "";
+	size_t i, k, n;
+	ssize_t r;
+	int fd;
+
+	if (mq_spool_subdir(sp, &sp->group, "group", MQ_OPEN) == -1 ||
+	    !mq_sweep_due(sp->group, ".swept", PASS, now))
 		return;
-	mq_sweep(sp->group, sp->group, ".swept", 60 * 1000, now, sweep_group,
-	    sp);
+	if ((fd = mq_openfile(sp->group, ".swept", O_RDWR, 0, NULL)) != -1 &&
+	    (r = pread(fd, last, sizeof(last) - 1, 0)) > 0) {
+		last[r] = '\0';
+		last[strcspn(last, "\n")] = '\0';
+	}
+	if (mq_group_names(sp, &names) == 0) {
+		qsort(names.v, names.n, sizeof(*names.v), by_name);
+		for (i = 0; i < names.n && strcmp(names.v[i], last) <= 0; i++)
+			;
+		if (i == names.n)	/* a pass ended: the next one */
+			i = 0;
+		for (k = i, n = 0; k < names.n && n < SLICE; k++, n++)
+			sweep_group(sp, names.v[k]);
+		/* where the next slice begins, and when: a pass a minute */
+		if (fd != -1) {
+			snprintf(last, sizeof(last), "%s\n",
+			    k < names.n ? names.v[k - 1] : "");
+			if (pwrite(fd, last, strlen(last), 0) != -1)
+				(void)ftruncate(fd, (off_t)strlen(last));
+		}
+		if (names.n > SLICE)
+			(void)mq_stamp(sp->group, ".swept", now - PASS +
+			    PASS * SLICE / (int64_t)names.n);
+		mq_names_free(&names);
+	}
+	if (fd != -1)
+		(void)close(fd);
 }
 
 int
@@ -345,8 +394,11 @@ mq_group_take_out(struct mq_spool *sp, const struct mq_name *n, int leaffd,
 		mq_grp_close(&g);
 		return g.status;
 	}
+	mq_held_begin(&g);
 	r = intofd == -1 ? unlinkat(leaffd, name, 0) :
 	    mq_rename(leaffd, name, intofd, name, 0);
+	if (r == 0)
+		mq_held_add(&g, -1);
 	if (r == -1) {
 		g.status = errno == ENOENT ? MQ_EX_LOST :
 		    mq_grp_fail(&g, name, errno) == -1 ? MQ_EX_IOERR : 0;

@@ -26,8 +26,10 @@ mq_sweep_due(int dirfd, const char *stamp, int64_t every, int64_t now)
 
 	if (every > 60 * 1000)
 		every = 60 * 1000;
+	/* (a stamp more than a period ahead: the clock was set back) */
 	if (fstatat(dirfd, stamp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    mq_ts_ms(&st.st_mtim) + every > now)
+	    mq_ts_ms(&st.st_mtim) + every > now &&
+	    mq_ts_ms(&st.st_mtim) <= now + every)
 		return 0;
 	fd = openat(dirfd, stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0666);

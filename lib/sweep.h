@@ -14,7 +14,8 @@ typedef int mq_sweep_fn(int dirfd, const char *name, const struct stat *st,
 
 /* Whether a periodic sweep is due: dirfd/stamp's mtime (the file is made
  * if missing) is when the last one ran; when that is every ms ago (at
- * most a minute), it is set to now and 1 returned. */
+ * most a minute), or more than every ahead (the clock was set back), it
+ * is set to now and 1 returned. */
 int mq_sweep_due(int dirfd, const char *stamp, int64_t every, int64_t now);
 /* Sweeps dirfd, when stamp is NULL or its sweep is due (stamp in stampfd,
  * every, now: as mq_sweep_due), calling fn for each entry. A listing that

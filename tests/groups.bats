@@ -359,3 +359,121 @@ lease_of() {
 	mq-ack "$lease"
 	[ "$(cat "$(mq-take "$Q")")" = second ]
 }
+
+# The members waiting in group tries, as find sees them; and what each
+# group's lock says it holds ("-": no count).
+held_found() {
+	find "$Q/group" -mindepth 5 -type f | wc -l
+}
+held_said() {
+	awk '$1 == "held" && $2 == $3 { n += $2; next } { n = "-"; exit }
+		END { print n + 0 }' "$Q"/group/*/lock
+}
+
+@test "each group keeps the count of its waiting members as they come and go; mq-stat reads it" {
+	gput "$Q" A a1 a2 a3 a4
+	printf 'b1\nb2\nb3\n' | mq-put -l -g B "$Q" >/dev/null
+	gput "$Q" C c1
+	[ "$(held_found)" -eq 5 ] && [ "$(held_said)" -eq 5 ]
+	[ "$(awk '{ print $2 }' "$Q/group/A/lock")" -eq 3 ]
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 5 ]
+	mq-ack "$(mq-take "$Q")"	# a1: a2 let through
+	mq-rm "$Q" "$(cat id.a4)"	# a waiting member withdrawn
+	mq-park "$Q" "$(cat id.a3)"	# one taken out to parked/
+	[ "$(held_found)" -eq 2 ] && [ "$(held_said)" -eq 2 ]
+	[ "$(mq-stat -o json "$Q" | jq -c '[.held, .parked]')" = "[2,1]" ]
+	mq-kick "$Q" "$(cat id.a3)"	# back into its place
+	[ "$(held_found)" -eq 3 ] && [ "$(held_said)" -eq 3 ]
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 3 ]
+	# a put refused by -m counts the held by the same lines
+	run -75 mq-put -m 5 "$Q" <<<"over"
+	mq-put -m 7 "$Q" <<<"room" >/dev/null
+}
+
+@test "a held count left dirty by a killed holder, torn, or missing is counted again from the trie" {
+	gput "$Q" G g1 g2 g3 g4
+	lock=$Q/group/G/lock
+	printf 'held          ?          ?\n' >"$lock"	# a holder killed
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 3 ]
+	gput "$Q" G g5	# the next holder counts, and goes on from there
+	[ "$(cat "$lock")" = "held          4          4" ]
+	printf 'held          4          7\n' >"$lock"	# a torn read
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 4 ]
+	: >"$lock"	# a group made before there were counts
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 4 ]
+	mq-ack "$(mq-take "$Q")"
+	[ "$(cat "$lock")" = "held          3          3" ]
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 3 ]
+}
+
+@test "kill -9 of grouped puts, takes and acks at random moments: every count is still the trie's" {
+	mkdir -p "$Q" && printf 'sync=0\n' >"$Q/config"
+	for i in $(seq 1 60); do
+		seq "$i" "$((i + 9))" | mq-put -l -g "G$((i % 4))" "$Q" >/dev/null 2>&1 &
+		p=$!
+		{ l=$(mq-take "$Q" 2>/dev/null) && [ -n "$l" ] && mq-ack "$l"; } 2>/dev/null &
+		t=$!
+		sleep "0.00$((RANDOM % 10))"
+		kill -9 "$p" "$t" 2>/dev/null || true
+		reap_all
+	done
+	# a count the kill left dirty is counted by mq-stat; one clean is right
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq "$(held_found)" ]
+	# and every holder after repairs its line
+	for g in G0 G1 G2 G3; do
+		[ -d "$Q/group/$g" ] && mq-put -g "$g" "$Q" <<<"last" >/dev/null
+	done
+	[ "$(held_said)" -eq "$(held_found)" ]
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq "$(held_found)" ]
+}
+
+@test "mq-stat opens no directory of a group's trie: one directory and its lock per group" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir -p "$Q" && printf 'sync=0\n' >"$Q/config"
+	for g in $(seq 1 50); do
+		seq 1 5 | mq-put -l -g "g$g" "$Q" >/dev/null
+	done
+	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 200 ]
+	strace -o trace -e trace=openat mq-stat "$Q" >/dev/null
+	n=$(grep -c O_DIRECTORY trace)
+	echo "directories opened: $n" >&2
+	[ "$n" -le 100 ]	# the tries walked: over 300
+	[ "$(grep -c '"lock"' trace)" -eq 50 ]
+}
+
+@test "a take that finds the sweep due looks at 256 groups; slices spaced a pass a minute reach them all" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir -p "$Q" && printf 'sync=0\n' >"$Q/config"
+	for g in $(seq 1 600); do
+		printf 'a\nb\n' | mq-put -l -g "g$g" "$Q" >/dev/null
+	done
+	# every front acked by a finisher that died before its release
+	mq-take -n 600 "$Q" | xargs rm
+	[ -z "$(mq-take "$Q")" ]
+	: >"$Q/group/.swept"	# (the first take above began a pass)
+	touch -d '2 minutes ago' "$Q/group/.swept"
+	strace -o trace -e trace=openat mq-take -n 1000 "$Q" >taken
+	[ "$(grep -c '"lock"' trace)" -eq 256 ]
+	[ "$(wc -l <taken)" -eq 256 ]
+	# the next slice is due in 60 s x 256 / 600 (the stamp 34 s before
+	# the take began)
+	age=$(($(date +%s) - $(stat -c %Y "$Q/group/.swept")))
+	[ "$age" -ge 30 ] && [ "$age" -le 45 ] || { echo "age $age"; return 1; }
+	[ -z "$(mq-take "$Q")" ]
+	touch -d '2 minutes ago' "$Q/group/.swept"
+	mq-take -n 1000 "$Q" >>taken
+	[ "$(wc -l <taken)" -eq 512 ]
+	touch -d '2 minutes ago' "$Q/group/.swept"
+	mq-take -n 1000 "$Q" >>taken
+	[ "$(wc -l <taken)" -eq 600 ]
+	[ "$(xargs cat <taken)" = "$(printf 'b%.0s' $(seq 600))" ]	# each b once
+	# and a pass begins again from the first
+	[ "$(cat "$Q/group/.swept")" = "" ]
+}
+
+@test "a sweep stamp from the future (the clock was set back) does not stop the sweeps" {
+	gput "$Q" A a1 a2
+	rm "$(mq-take "$Q")"
+	touch -d '1 hour' "$Q/group/.swept"
+	[ "$(takes "$Q")" = a2 ]
+}
