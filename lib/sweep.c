@@ -6,7 +6,9 @@
  * (keyed puts, key.c), and groups whose finisher died before letting the
  * next member through (takers, move.c). Each but the first is rate
  * limited by the mtime of a stamp file, so a sweep of a large directory
- * costs its listing at most once per period, not once per call.
+ * costs its listing at most once per period, not once per call; the
+ * groups' sweep, whose each entry costs a lock and a listing, goes a
+ * slice at a time (group.c).
  */
 #include <fcntl.h>
 #include <string.h>
