@@ -274,8 +274,8 @@ mq_move_claim(struct mq_spool *sp, int leaffd, const char *leaf,
 {
 	int lk = -2, r;
 
-	if (sp->remote == -1)
-		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote == -1 && (sp->remote = mq_remote_fs(sp->new)) == 1)
+		mq_rename_by_link();
 	if (sp->remote && (lk = claim_lock(leaffd, name)) == -1)
 		return MQ_CLAIM_SKIP;	/* gone, or being claimed elsewhere */
 	id_lock(sp, n, F_WRLCK);

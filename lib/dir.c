@@ -103,13 +103,17 @@ open_stream(int dirfd)
 	DIR *dir;
 	int fd, err;
 
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	/* A second descriptor of the same open directory, from its start:
+	 * no open of it again (on a network file system, a round trip). */
+	if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return NULL;
 	if ((dir = fdopendir(fd)) == NULL) {
 		err = errno;
 		close(fd);
 		errno = err;
+		return NULL;
 	}
+	rewinddir(dir);
 	return dir;
 }
 

@@ -246,7 +246,8 @@ mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
 	if (fstatat(g.dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		ready = mq_ts_ms(&st.st_mtim);
 		if ((err = mq_leaf_unlink(sp->new, ready - ready % MQ_BUCKET,
-		    name)) == ENOENT)
+		    name)) == ENOENT && (err = mq_leaf_unlink(sp->new, ready -
+		    ready % MQ_BUCKET_REMOTE, name)) == ENOENT)
 			err = mq_leaf_unlink(sp->new, ready, name);
 		if (err == 0) {
 			g.status = MQ_EX_OK;

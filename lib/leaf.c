@@ -45,10 +45,18 @@ mq_leaf_close(struct mq_leaf *lf)
 	}
 }
 
+static int64_t bucket = MQ_BUCKET;
+
+void
+mq_ready_bucket(int64_t ms)
+{
+	bucket = ms;
+}
+
 int64_t
 mq_ready_key(int64_t ready)
 {
-	return ready <= mq_now_ms() ? ready - ready % MQ_BUCKET : ready;
+	return ready <= mq_now_ms() ? ready - ready % bucket : ready;
 }
 
 int

@@ -399,6 +399,10 @@ mq_ls_ids(struct mq_spool *sp, char **ids, size_t n, int states,
 		if (mq_id_ms(ids[i]) < from)
 			from = mq_id_ms(ids[i]);
 	from = mq_ready_key(from < 0 ? 0 : from);
+	if (sp->remote == -1)
+		sp->remote = mq_remote_fs(sp->new);
+	if (sp->remote == 1)	/* (its puts' leaves: a second each) */
+		from -= from % MQ_BUCKET_REMOTE;
 	if (from > now)
 		from = now;
 	if (!w.stop && (states & MQ_LS_READY))

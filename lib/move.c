@@ -85,9 +85,15 @@ int
 mq_move_put(struct mq_spool *sp, struct mq_leaf *lf, int64_t ready,
     int fromfd, const char *from, const char *name, int link)
 {
-	int64_t key = mq_ready_key(ready);
+	int64_t key;
 	int err;
 
+	/* On a network file system, a leaf a second (trie.h) */
+	if (sp->remote == -1 && (sp->remote = mq_remote_fs(sp->new)) == 1) {
+		mq_ready_bucket(MQ_BUCKET_REMOTE);
+		mq_rename_by_link();
+	}
+	key = mq_ready_key(ready);
 	/* A batch whose clock went into the next tenth of a second goes on
 	 * in that one's leaf (a message is looked for by id from its id's
 	 * leaf on): the one before is synced and closed first. */

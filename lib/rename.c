@@ -46,18 +46,31 @@ taken(int fromfd, const char *from, int tofd, const char *to, int flags)
 	return -1;
 }
 
+/* renameat2 refused RENAME_NOREPLACE here once (GlusterFS, NFS): this
+ * process links and unlinks from then on, a round trip saved a move. */
+static int no_noreplace;
+
+void
+mq_rename_by_link(void)
+{
+	no_noreplace = 1;
+}
+
 int
 mq_rename(int fromfd, const char *from, int tofd, const char *to, int flags)
 {
 	int err;
 
 #if defined(__linux__) && defined(RENAME_NOREPLACE)
-	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno == EEXIST)
-		return taken(fromfd, from, tofd, to, flags);
-	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
-		return -1;
+	if (!no_noreplace) {
+		if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno == EEXIST)
+			return taken(fromfd, from, tofd, to, flags);
+		if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+			return -1;
+		no_noreplace = 1;
+	}
 #endif
 	if (linkat(fromfd, from, tofd, to, 0) == -1)
 		return errno == EEXIST ? taken(fromfd, from, tofd, to, flags) :

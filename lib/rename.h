@@ -14,4 +14,7 @@ int mq_rename(int fromfd, const char *from, int tofd, const char *to,
     int flags);
 enum { MQ_RENAME_FINISH = 1 };
 
+/* From now on link and unlink, not renameat2 (a network file system,
+ * where it is refused: one round trip less a move). */
+void mq_rename_by_link(void);
 #endif

@@ -307,9 +307,14 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 		return mq_fail(MQ_EX_IOERR, path, errno);
 	memcpy(sp->path, path, len);
 	sp->path[len] = '\0';
-	if (how == MQ_CREATE && (status = make_spool(sp->path, &made)) != 0)
-		return status;
+	/* (opened first: made only when it is not there, a round trip
+	 * saved on a network file system) */
 	sp->fd = open(sp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sp->fd == -1 && how == MQ_CREATE) {	/* made, or why not said */
+		if ((status = make_spool(sp->path, &made)) != 0)
+			return status;
+		sp->fd = open(sp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (sp->fd == -1) {
 		if (errno == ENOENT) {
 			mq_warnx(sp->path, "no such spool");

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define MQ_BUCKET 100		/* ms: the leaf of a file ready on entry */
+#define MQ_BUCKET_REMOTE 1000	/* the same on a network file system */
 
 /* One leaf held open: K1/K2/K3 under root, for a key in milliseconds. */
 struct mq_leaf {
@@ -25,9 +26,14 @@ void mq_level_names(int64_t key, char names[3][24]);
 /* A leaf not yet opened: mq_leaf_enter opens it. */
 #define MQ_LEAF_CLOSED { .fd = { -1, -1, -1 } }
 
-/* The leaf key of a file ready at ready (ms): rounded down to MQ_BUCKET
- * when that is now or past, else ready itself. */
+/* The leaf key of a file ready at ready (ms): rounded down to the
+ * bucket (MQ_BUCKET) when that is now or past, else ready itself. */
 int64_t mq_ready_key(int64_t ready);
+/* The bucket of this process's puts from now on: MQ_BUCKET_REMOTE on a
+ * network file system, where a directory made costs milliseconds and
+ * puts come tens a second (any key ready now is right: a file's time says
+ * when it is ready, its leaf only where a taker looks first). */
+void mq_ready_bucket(int64_t ms);
 /* The leaf key of a file that goes behind everything waiting at now (a
  * redrive, a replay): now's, shared by a batch of them for MQ_LEAF_FILL
  * files; then that leaf is synced (sync: its directory, what it made)
