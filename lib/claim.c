@@ -237,14 +237,14 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	if ((st->st_nlink > 1 && !mq_log_only_other(sp, n, st)) || foreign(st))
 		r = own_file(sp, leaffd, leaf, name, n, st, copy, c);
 	if (r == 1) {
-		fromfd = sp->tmp;	/* the copy is leased, not the name */
+		fromfd = mq_tmp(sp);	/* the copy is leased, not the name */
 		from = copy;
 	}
 	/* The deadline first: the lease is never seen expired in cur/. */
 	if (r == -1 || mq_stamp(fromfd, from, c->deadline) == -1) {
 		err = errno;
 		if (fromfd == sp->tmp)
-			(void)unlinkat(sp->tmp, copy, 0);
+			(void)unlinkat(mq_tmp(sp), copy, 0);
 		errno = err;
 		return r == -1 ? MQ_CLAIM_SKIP : stamp_failed(leaf, name, c);
 	}
@@ -254,7 +254,7 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	err = errno;
 	if (r == -1) {
 		if (fromfd == sp->tmp)
-			(void)unlinkat(sp->tmp, copy, 0);
+			(void)unlinkat(mq_tmp(sp), copy, 0);
 		if (err == ENOENT || err == EEXIST)
 			return MQ_CLAIM_SKIP;	/* another taker won */
 		c->status = mq_worst(c->status, mq_fail(MQ_EX_IOERR,

@@ -77,7 +77,7 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
     const char **what)
 {
 	struct mq_target *t = &w->to[i];
-	int err = 0, fromfd = w->sp->tmp, copied = 0;
+	int err = 0, fromfd = mq_tmp(w->sp), copied = 0;
 	char name[MQ_NAME_MAX + 1];
 
 	*what = "new";
@@ -90,10 +90,10 @@ enter(struct mq_writer *w, size_t i, const struct mq_name *n,
 	}
 	if (i > 0) {		/* a copy of its own, in its tmp/ */
 		*what = "tmp";
-		if (mq_copy_at(fromfd, w->tmp, t->sp->tmp, w->tmp,
+		if (mq_copy_at(fromfd, w->tmp, mq_tmp(t->sp), w->tmp,
 		    t->sp->pol.sync) == -1)
 			return errno;
-		fromfd = t->sp->tmp;
+		fromfd = mq_tmp(t->sp);
 		copied = 1;
 	}
 	if (w->group != NULL) {
@@ -183,7 +183,7 @@ enter_all(struct mq_writer *w)
 	mq_id_new(w->id);	/* now: ids are in the order puts complete */
 	msg_name(w, w->id, &n);
 	/* The log first: all a subscriber was given is in it. */
-	if (w->log.fd != -1 && (err = mq_log_add(&w->log, w->sp->tmp, w->tmp,
+	if (w->log.fd != -1 && (err = mq_log_add(&w->log, mq_tmp(w->sp), w->tmp,
 	    &n, w->size, w->group != NULL)) != 0)
 		return commit_fail(w, w->log.path, err);
 	for (i = w->nto; i-- > 0; ) {
@@ -298,7 +298,7 @@ commit_pending(struct mq_writer *w)
 		p = &w->pend[i];
 		if (p->fd != -1)
 			(void)close(p->fd);
-		(void)unlinkat(w->sp->tmp, p->tmp, 0);
+		(void)unlinkat(mq_tmp(w->sp), p->tmp, 0);
 	}
 	w->npend = 0;
 	mq_pending_count(0);

@@ -74,7 +74,7 @@ one(const char *name, void *arg)
 	}
 	if ((i = asked(r, d.n.id)) < 0)
 		return 0;
-	if (fstatat(r->sp->dlq, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+	if (fstatat(mq_dlq(r->sp), name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno != ENOENT)
 			mq_warnx(r->where, "%s: %s", name, strerror(errno));
 		return 0;
@@ -101,7 +101,7 @@ probe(struct reading *r)
 	size_t j, left = 0;
 
 	for (j = 0; j < r->n && !r->stop; j++) {
-		if (mq_name_probe(r->sp->dlq, r->ids[j],
+		if (mq_name_probe(mq_dlq(r->sp), r->ids[j],
 		    r->sp->pol.max_attempts, name))
 			(void)one(name, r);
 		left += !r->found[j];
@@ -125,7 +125,7 @@ mq_dlq_each(struct mq_spool *sp, char **ids, size_t n, int *found,
 	mq_spool_where(sp, "dlq", NULL, r.where, sizeof(r.where));
 	if (ids != NULL && (n == 0 || probe(&r) == 0 || r.stop))
 		return MQ_EX_OK;
-	if (mq_dir_ordered(sp->dlq, MQ_DLQ_BATCH, one, &r) == -1)
+	if (mq_dir_ordered(mq_dlq(sp), MQ_DLQ_BATCH, one, &r) == -1)
 		return mq_fail(MQ_EX_IOERR, r.where, errno);
 	return MQ_EX_OK;
 }

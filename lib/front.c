@@ -211,8 +211,8 @@ mq_grp_finished(struct mq_grp *g, const char *name, const struct stat *st,
 		return 1;
 	/* Its other link in done/ or dlq/: its finisher died before the
 	 * release. A few fstatat calls, in the directories only. */
-	return lies_in(sp->dlq, name, st, sp->pol.max_attempts) ||
-	    lies_in(sp->done, name, st, sp->pol.max_attempts);
+	return lies_in(mq_dlq(sp), name, st, sp->pol.max_attempts) ||
+	    lies_in(mq_done(sp), name, st, sp->pol.max_attempts);
 }
 
 

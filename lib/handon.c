@@ -33,7 +33,7 @@ mq_handon_open(struct pool *p, struct job *j)
 	char what[4096];
 
 	mq_id_new(j->outtmp);
-	j->outfd = openat(to->tmp, j->outtmp, O_WRONLY | O_CREAT | O_EXCL |
+	j->outfd = openat(mq_tmp(to), j->outtmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (j->outfd == -1)
 		return mq_fail(MQ_EX_CANTCREAT, mq_spool_where(to, "tmp",
@@ -47,7 +47,7 @@ mq_handon_drop(struct pool *p, struct job *j)
 	if (j->outfd == -1)
 		return;
 	close(j->outfd);
-	(void)unlinkat(p->o->out[0]->tmp, j->outtmp, 0);
+	(void)unlinkat(mq_tmp(p->o->out[0]), j->outtmp, 0);
 	j->outfd = -1;
 }
 

@@ -188,7 +188,7 @@ mq_key_record(struct mq_spool *sp, struct mq_key *k, const char *id)
 
 	memcpy(tmp, id, len);
 	memcpy(tmp + len, ".k", 3);
-	status = mq_file_replace(sp->tmp, tmp, sp->key, k->name, id, len,
+	status = mq_file_replace(mq_tmp(sp), tmp, sp->key, k->name, id, len,
 	    sp->pol.sync, where(sp, k->name, what, sizeof(what)));
 	/* Failed before its rename: key/K is still the file we locked (an
 	 * empty one we made goes); after it, only the fsync failed. */

@@ -94,7 +94,7 @@ mq_lost_record(struct mq_spool *sp, const struct mq_name *n)
 	len = snprintf(text, sizeof(text), "%lu %lu", n->gen, n->attempts);
 	snprintf(tmp, sizeof(tmp), "%s.l", n->id);
 	mq_spool_where(sp, "lost", n->id, what, sizeof(what));
-	(void)mq_file_replace(sp->tmp, tmp, sp->lost, n->id, text,
+	(void)mq_file_replace(mq_tmp(sp), tmp, sp->lost, n->id, text,
 	    (size_t)len, 0, what);
 	mq_sweep(sp->lost, sp->lost, ".swept", 3600 * 1000, now, old_record,
 	    &limit);

@@ -291,8 +291,8 @@ mq_ls(struct mq_spool *sp, int states, int64_t now, mq_ls_fn *fn, void *arg)
 	if ((states & MQ_LS_PARKED) &&
 	    mq_spool_subdir(sp, &sp->parked, "parked", MQ_OPEN) == 0)
 		flat(&w, sp->parked, "parked", MQ_LS_PARKED);
-	flat(&w, sp->dlq, "dlq", MQ_LS_DEAD);
-	flat(&w, sp->done, "done", MQ_LS_DONE);
+	flat(&w, mq_dlq(sp), "dlq", MQ_LS_DEAD);
+	flat(&w, mq_done(sp), "done", MQ_LS_DONE);
 	free(w.ids);
 	return MQ_EX_OK;
 }
@@ -385,8 +385,8 @@ mq_ls_ids(struct mq_spool *sp, char **ids, size_t n, int states,
 		parked = sp->parked;
 	w.locate = 1;
 	probe(&w, parked, "parked", MQ_LS_PARKED);
-	probe(&w, sp->dlq, "dlq", MQ_LS_DEAD);
-	probe(&w, sp->done, "done", MQ_LS_DONE);
+	probe(&w, mq_dlq(sp), "dlq", MQ_LS_DEAD);
+	probe(&w, mq_done(sp), "done", MQ_LS_DONE);
 	groups_at(&w);
 	w.locate = 0;
 	w.stop = w.left == 0;	/* (the function has not been called) */
@@ -416,12 +416,12 @@ mq_ls_ids(struct mq_spool *sp, char **ids, size_t n, int states,
 	relist(&w, MQ_LS_PARKED, parked, "parked");
 	if (!w.stop)
 		flat(&w, parked, "parked", MQ_LS_PARKED);
-	relist(&w, MQ_LS_DEAD, sp->dlq, "dlq");
+	relist(&w, MQ_LS_DEAD, mq_dlq(sp), "dlq");
 	if (!w.stop)
-		flat(&w, sp->dlq, "dlq", MQ_LS_DEAD);
-	relist(&w, MQ_LS_DONE, sp->done, "done");
+		flat(&w, mq_dlq(sp), "dlq", MQ_LS_DEAD);
+	relist(&w, MQ_LS_DONE, mq_done(sp), "done");
 	if (!w.stop)
-		flat(&w, sp->done, "done", MQ_LS_DONE);
+		flat(&w, mq_done(sp), "done", MQ_LS_DONE);
 out:
 	free(w.ids);
 	free(w.here);

@@ -264,13 +264,13 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 	st.st_ino = 0;
 	if (n->group[0] != '\0')
 		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
-	if (mq_rename(fromfd, name, sp->dlq, name, MQ_RENAME_FINISH) == -1) {
+	if (mq_rename(fromfd, name, mq_dlq(sp), name, MQ_RENAME_FINISH) == -1) {
 		if (errno == ENOENT)	/* someone else moved it */
 			return path != NULL ? mq_lease_lost(path) : MQ_EX_LOST;
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "dlq", name,
 		    what, sizeof(what)), errno);
 	}
-	(void)mq_stamp(sp->dlq, name, mq_now_ms());
+	(void)mq_stamp(mq_dlq(sp), name, mq_now_ms());
 	/* A dead letter no longer holds its group back. */
 	if (n->group[0] != '\0')
 		return mq_group_release(sp, n->group, st.st_ino);
@@ -295,8 +295,8 @@ prune(struct mq_spool *sp, int64_t now)
 {
 	int64_t limit = now - sp->pol.keep;
 
-	mq_sweep(sp->done, sp->fd, ".swept", sp->pol.keep / 16, now, prune_one,
-	    &limit);
+	mq_sweep(mq_done(sp), sp->fd, ".swept", sp->pol.keep / 16, now,
+	    prune_one, &limit);
 }
 
 int
@@ -311,7 +311,7 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	if (n->group[0] != '\0')
 		(void)fstatat(sp->cur, name, &st, AT_SYMLINK_NOFOLLOW);
 	if (sp->pol.keep == 0 ? unlinkat(sp->cur, name, 0) == -1 :
-	    mq_rename(sp->cur, name, sp->done, name, MQ_RENAME_FINISH) == -1)
+	    mq_rename(sp->cur, name, mq_done(sp), name, MQ_RENAME_FINISH) == -1)
 		return failed(path, errno);
 	/* A reason is written when a lease ends without an ack (a retry,
 	 * a burial): there is none to clear on a first attempt's ack. */
@@ -320,7 +320,7 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	mq_count(sp, MQ_ACKS, 1);
 	if (sp->pol.keep != 0) {
 		now = mq_now_ms();
-		(void)mq_stamp(sp->done, name, now);
+		(void)mq_stamp(mq_done(sp), name, now);
 		prune(sp, now);
 	}
 	/* Its group's next goes. */
@@ -381,14 +381,14 @@ mq_move_redrive(struct mq_spool *sp, const struct mq_name *dead,
 	mq_name_format(to, &n);
 	/* Its wait counts from now; its leaf is now's exact key, or the
 	 * batch's (behind all that waited when the redrive began). */
-	if (mq_stamp(sp->dlq, from, now) == -1)
+	if (mq_stamp(mq_dlq(sp), from, now) == -1)
 		return gone(sp, from, errno);
 	if (n.group[0] != '\0') {	/* back into its group, in put order */
 		mq_reason_clear(sp, n.id);
-		return mq_group_put(sp, sp->dlq, from, &n);
+		return mq_group_put(sp, mq_dlq(sp), from, &n);
 	}
 	if ((err = mq_behind_key(lf, now, sp->pol.sync, &key)) != 0 ||
-	    (err = mq_leaf_enter(sp->new, lf, key, sp->dlq, from, to,
+	    (err = mq_leaf_enter(sp->new, lf, key, mq_dlq(sp), from, to,
 	    into_new(sp))) != 0)
 		return gone(sp, from, err);
 	mq_reason_clear(sp, n.id);
@@ -403,7 +403,7 @@ mq_move_delete(struct mq_spool *sp, const struct mq_name *n)
 	mq_name_format(name, n);
 	/* The reason first: a crash between leaves no reason behind. */
 	mq_reason_clear(sp, n->id);
-	if (unlinkat(sp->dlq, name, 0) == -1)
+	if (unlinkat(mq_dlq(sp), name, 0) == -1)
 		return gone(sp, name, errno);
 	/* Its group may have been waiting for it (a crash at its burial). */
 	if (n->group[0] != '\0')
@@ -424,7 +424,7 @@ mq_move_remove(struct mq_spool *sp, int fromfd, const char *dir,
 	if (strcmp(dir, "dlq") == 0)
 		return mq_move_delete(sp, n);
 	if (strcmp(dir, "done") == 0) {
-		if (unlinkat(sp->done, name, 0) == 0)
+		if (unlinkat(mq_done(sp), name, 0) == 0)
 			return MQ_EX_OK;
 		return errno == ENOENT ? MQ_EX_LOST : mq_fail(MQ_EX_IOERR,
 		    mq_spool_where(sp, "done", name, what, sizeof(what)),

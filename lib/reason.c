@@ -34,7 +34,7 @@ replace(struct mq_spool *sp, const char *id, const char *name, char tag,
 		    "reason", NULL, what, sizeof(what)), sp->fd, "reason",
 		    S_IFDIR, errno);
 	snprintf(tmp, sizeof(tmp), "%s.%c%ld", id, tag, (long)getpid());
-	return mq_file_replace_bytes(sp->tmp, tmp, sp->reason, name, text,
+	return mq_file_replace_bytes(mq_tmp(sp), tmp, sp->reason, name, text,
 	    len, sync, mq_spool_where(sp, "reason", name, what,
 	    sizeof(what)));
 }

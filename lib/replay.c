@@ -45,7 +45,7 @@ mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
 	n.gen = gen;
 	mq_name_format(to, &n);
 	mq_id_new(tmp);
-	if (mq_copy_at(logfd, entry, sp->tmp, tmp, sp->pol.sync) == -1) {
+	if (mq_copy_at(logfd, entry, mq_tmp(sp), tmp, sp->pol.sync) == -1) {
 		if (errno == ENOENT)
 			return MQ_EX_LOST;	/* pruned meanwhile */
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "tmp", tmp,
@@ -53,23 +53,23 @@ mq_move_replay(struct mq_spool *sp, int logfd, const char *entry,
 	}
 	/* Its wait counts from now; its leaf is now's exact key, or the
 	 * batch's (mq_behind_key). */
-	if (mq_stamp(sp->tmp, tmp, now) == -1) {
+	if (mq_stamp(mq_tmp(sp), tmp, now) == -1) {
 		err = errno;
-		(void)unlinkat(sp->tmp, tmp, 0);
+		(void)unlinkat(mq_tmp(sp), tmp, 0);
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "tmp", tmp,
 		    what, sizeof(what)), err);
 	}
 	if (n.group[0] != '\0') {	/* into its group, in put order */
-		err = mq_group_put(sp, sp->tmp, tmp, &n);
+		err = mq_group_put(sp, mq_tmp(sp), tmp, &n);
 		if (err != MQ_EX_OK)
-			(void)unlinkat(sp->tmp, tmp, 0);
+			(void)unlinkat(mq_tmp(sp), tmp, 0);
 		return err;
 	}
 	flags = MQ_LEAF_EARLIER | (sp->pol.sync ? MQ_LEAF_PRESYNC : 0);
 	if ((err = mq_behind_key(lf, now, sp->pol.sync, &key)) != 0 ||
-	    (err = mq_leaf_enter(sp->new, lf, key, sp->tmp, tmp, to,
+	    (err = mq_leaf_enter(sp->new, lf, key, mq_tmp(sp), tmp, to,
 	    flags)) != 0) {
-		(void)unlinkat(sp->tmp, tmp, 0);
+		(void)unlinkat(mq_tmp(sp), tmp, 0);
 		if (err == EEXIST) {
 			mq_warnx(to, "replayed already this second");
 			return MQ_EX_LOST;

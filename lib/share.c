@@ -35,16 +35,16 @@ mq_unshare(struct mq_spool *sp, int leaffd, const char *name,
 	int err;
 
 	mq_id_new(copy);
-	if (mq_copy_at(leaffd, name, sp->tmp, copy, sp->pol.sync) == -1)
+	if (mq_copy_at(leaffd, name, mq_tmp(sp), copy, sp->pol.sync) == -1)
 		return -1;
 #if defined(__linux__) && defined(RENAME_EXCHANGE)
-	if (renameat2(sp->tmp, copy, leaffd, name, RENAME_EXCHANGE) == 0) {
-		(void)unlinkat(sp->tmp, copy, 0);	/* the shared link */
+	if (renameat2(mq_tmp(sp), copy, leaffd, name, RENAME_EXCHANGE) == 0) {
+		(void)unlinkat(mq_tmp(sp), copy, 0);	/* the shared link */
 		return 0;
 	}
 	err = errno;
 	if (err != EINVAL && err != ENOSYS && err != ENOTSUP) {
-		(void)unlinkat(sp->tmp, copy, 0);
+		(void)unlinkat(mq_tmp(sp), copy, 0);
 		errno = err;
 		return -1;
 	}

@@ -163,7 +163,7 @@ mq_user_umask(void)
 		return user_umask;
 	u = umask(022);
 	umask(u);
-	return u;
+	return user_umask = u;	/* (a command each: asked once) */
 }
 
 /* A spool made now, or an empty directory made one, inside a directory
@@ -228,7 +228,7 @@ fsync_parent(const char *path)
  * holds nothing else, and in an empty one even to open it (a subscriber
  * just made with mkdir, or a spool so: a take finds it empty). */
 static int
-open_subdirs(struct mq_spool *sp, int how)
+make_subdirs(struct mq_spool *sp, int how)
 {
 	int *fds[] = { &sp->tmp, &sp->new, &sp->cur, &sp->dlq, &sp->done };
 	char what[4096], other[256];
@@ -284,6 +284,59 @@ open_subdirs(struct mq_spool *sp, int how)
 	return MQ_EX_OK;
 }
 
+/* Whether the spool's name is a directory (not a symbolic link). */
+static int
+is_dir(struct mq_spool *sp, const char *name)
+{
+	struct stat st;
+
+	return fstatat(sp->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode);
+}
+
+/* new/ and cur/, which nearly every program uses, are opened now, and a
+ * put's tmp/; the others are only looked at (each must be a directory,
+ * not a symbolic link, or the spool is refused as before) and opened at
+ * their first use (mq_tmp, ...): on a network file system an open and
+ * its close are round trips more than a look. Anything amiss, and all
+ * five are opened (or made) the careful way, which says what is. */
+static int
+open_subdirs(struct mq_spool *sp, int how)
+{
+	if ((sp->new = mq_opendir(sp->fd, "new")) != -1 &&
+	    (sp->cur = mq_opendir(sp->fd, "cur")) != -1 &&
+	    (how == MQ_CREATE ? (sp->tmp = mq_opendir(sp->fd, "tmp")) != -1 :
+	    is_dir(sp, "tmp")) && is_dir(sp, "dlq") && is_dir(sp, "done"))
+		return MQ_EX_OK;
+	if (sp->new != -1)
+		close(sp->new);
+	if (sp->cur != -1)
+		close(sp->cur);
+	if (sp->tmp != -1)
+		close(sp->tmp);
+	sp->new = sp->cur = sp->tmp = -1;
+	return make_subdirs(sp, how);
+}
+
+int
+mq_spool_late(struct mq_spool *sp, int *fd, const char *name)
+{
+	char what[4096];
+	int err;
+
+	if ((*fd = mq_opendir(sp->fd, name)) != -1 || sp->late_said)
+		return *fd;
+	err = errno;
+	sp->late_said = 1;
+	if (err == ENOENT)
+		mq_warnx(sp->path, "not a spool (no %s/)", name);
+	else
+		(void)mq_fail_entry(MQ_EX_IOERR, mq_spool_where(sp, name, NULL,
+		    what, sizeof(what)), sp->fd, name, S_IFDIR, err);
+	errno = err;
+	return -1;
+}
+
 int
 mq_spool_open(struct mq_spool *sp, const char *path, int how)
 {
@@ -295,6 +348,7 @@ mq_spool_open(struct mq_spool *sp, const char *path, int how)
 	sp->parked = sp->log = -1;
 	sp->remote = sp->claim = -1;
 	sp->count_later = 0;
+	sp->late_said = 0;
 	sp->acks_due = 0;
 	sp->due_since = 0;
 	while (len > 1 && path[len - 1] == '/')

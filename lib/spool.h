@@ -9,7 +9,9 @@
 struct mq_spool {
 	char *path;		/* as given, trailing slashes removed */
 	int fd;			/* the spool directory */
-	int tmp, new, cur, dlq, done;
+	int new, cur;
+	int tmp, dlq, done;	/* opened when first used (mq_tmp, ...) */
+	int late_said;		/* one of those could not be: said once */
 	int reason, key, group, lost;	/* opened when first needed; -1 until */
 	int parked;		/* parked/ (mq-park), the same */
 	int log;		/* the log it is kept in (log.c): -1 until,
@@ -32,6 +34,26 @@ void mq_spool_close(struct mq_spool *sp);
 /* Opens (once) the directory reason/ or key/ into *fd, making it with
  * MQ_CREATE. 0, or -1 with errno set (ENOENT: absent). */
 int mq_spool_subdir(struct mq_spool *sp, int *fd, const char *name, int how);
+/* tmp/, dlq/ and done/, which most runs of a program never touch: each
+ * opened at its first use (on a network file system an open is round
+ * trips), -1 with errno set when it cannot be, said once. */
+int mq_spool_late(struct mq_spool *sp, int *fd, const char *name);
+static inline int
+mq_tmp(struct mq_spool *sp)
+{
+	return sp->tmp != -1 ? sp->tmp : mq_spool_late(sp, &sp->tmp, "tmp");
+}
+static inline int
+mq_dlq(struct mq_spool *sp)
+{
+	return sp->dlq != -1 ? sp->dlq : mq_spool_late(sp, &sp->dlq, "dlq");
+}
+static inline int
+mq_done(struct mq_spool *sp)
+{
+	return sp->done != -1 ? sp->done : mq_spool_late(sp, &sp->done,
+	    "done");
+}
 /* The umask the user gave (a shared spool's open clears its group bits
  * for mq's own files): for commands mq-run starts. */
 mode_t mq_user_umask(void);

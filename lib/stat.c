@@ -218,9 +218,9 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	count_groups(sp, st);
 	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
 	ids.pending = 0;	/* the dead and the done are consumed */
-	if ((n = mq_dir_count(sp->dlq, ok, &ids)) > 0)
+	if ((n = mq_dir_count(mq_dlq(sp), ok, &ids)) > 0)
 		st->dead = n;
-	if ((n = mq_dir_count(sp->done, ok, &ids)) > 0)
+	if ((n = mq_dir_count(mq_done(sp), ok, &ids)) > 0)
 		st->done = n;
 	free(ids.v);
 	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)

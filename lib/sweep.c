@@ -80,5 +80,5 @@ mq_tmp_sweep(struct mq_spool *sp)
 {
 	time_t old = time(NULL) - DEBRIS_AGE;
 
-	mq_sweep(sp->tmp, -1, NULL, 0, 0, debris, &old);
+	mq_sweep(mq_tmp(sp), -1, NULL, 0, 0, debris, &old);
 }

@@ -55,7 +55,7 @@ mq_writer_init(struct mq_writer *w, struct mq_spool **sps, size_t n,
 			status = mq_limit_open(sps[i], w->to[i].lim.limit,
 			    &w->to[i].lim);
 	}
-	mq_pending_guard(w->pend, w->sp->tmp);
+	mq_pending_guard(w->pend, mq_tmp(w->sp));
 	return status;
 }
 
@@ -71,8 +71,8 @@ mq_msg_begin(struct mq_writer *w)
 	char what[4096];
 
 	mq_id_new(w->tmp);	/* a name for tmp/; its id comes at commit */
-	mq_pending_writing(w->sp->tmp, w->tmp);
-	w->fd = openat(w->sp->tmp, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
+	mq_pending_writing(mq_tmp(w->sp), w->tmp);
+	w->fd = openat(mq_tmp(w->sp), w->tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (w->fd == -1) {
 		mq_pending_writing(-1, NULL);
@@ -107,7 +107,7 @@ mq_msg_abort(struct mq_writer *w)
 	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
-	(void)unlinkat(w->sp->tmp, w->tmp, 0);
+	(void)unlinkat(mq_tmp(w->sp), w->tmp, 0);
 	mq_pending_writing(-1, NULL);
 }
 
