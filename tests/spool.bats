@@ -128,3 +128,25 @@ load helper
 	# every reported put was consumed, byte for byte
 	[ -z "$(comm -23 reported got)" ]
 }
+
+@test "a put, a take and an ack open only the state directories they use" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	put "$Q" first
+	opened() {
+		strace -o trace -e trace=openat "$@" >out 2>/dev/null
+		grep -oE '"(tmp|new|cur|dlq|done)"' trace | tr -d '"' | sort -u |
+		    tr '\n' ' '
+	}
+	[ "$(printf x | opened mq-put "$Q")" = "cur new tmp " ]
+	[ "$(opened mq-take "$Q")" = "cur new " ]
+	[ "$(opened mq-ack "$(cat out)")" = "cur new " ]
+	# dlq/ when a lease is buried, done/ when keep holds acks
+	l=$(mq-take "$Q")
+	[ "$(opened mq-dlq -r why "$l")" = "cur dlq new tmp " ]	# (its reason: tmp/)
+	printf 'keep=1h\n' >"$Q/config"
+	l=$(mq-take -n 1 "$Q" || true)
+	[ -z "$l" ]
+	put "$Q" second
+	[ "$(opened mq-ack "$(mq-take "$Q")")" = "cur done new " ]
+	[ "$(count "$Q" done)" -eq 1 ]
+}
