@@ -128,14 +128,13 @@ count_leaf(int leaffd, int64_t key, const char *path, void *arg)
 	return 0;
 }
 
-/* The messages of a trie (new/, or a group's), changing nothing. */
+/* The messages of new/'s trie, changing nothing. */
 static void
-count_trie(int root, int flags, int64_t now, struct ids *seen,
-    struct mq_stats *st)
+count_trie(int root, int64_t now, struct ids *seen, struct mq_stats *st)
 {
 	struct tally t = { now, seen, st };
 	struct mq_walk w = { .root = root, .from = INT64_MIN,
-	    .until = INT64_MAX, .flags = flags | MQ_WALK_QUIET,
+	    .until = INT64_MAX, .flags = MQ_WALK_QUIET,
 	    .leaf = count_leaf, .arg = &t };
 
 	(void)mq_trie_walk(&w);
@@ -214,7 +213,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 		return mq_fail(MQ_EX_IOERR, mq_spool_where(sp, "parked", NULL,
 		    what, sizeof(what)), errno);
 	}
-	count_trie(sp->new, 0, now, &ids, st);
+	count_trie(sp->new, now, &ids, st);
 	count_groups(sp, st);
 	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
 	ids.pending = 0;	/* the dead and the done are consumed */
