@@ -36,6 +36,8 @@
 struct ids {
 	char (*v)[MQ_ID_MAX + 1];
 	size_t n;
+	char (*parked)[MQ_ID_MAX + 1];	/* parked/'s alone, sorted */
+	size_t nparked;
 	int pending;		/* the names read now are not yet consumed: */
 	char oldest[MQ_ID_MAX + 1];	/* the least id of those ("": none) */
 };
@@ -191,15 +193,48 @@ count_parked(struct mq_spool *sp, struct mq_stats *st, struct ids *ids)
 	ids->n = k;
 	st->parked = (long)(k - was);
 	mq_names_free(&names);
+	if (k > was && (ids->parked = malloc((k - was) * sizeof(*v))) !=
+	    NULL) {
+		memcpy(ids->parked, ids->v + was, (k - was) * sizeof(*v));
+		ids->nparked = k - was;
+		qsort(ids->parked, ids->nparked, sizeof(*v), by_id);
+	}
 	if (ids->n > 1)
 		qsort(ids->v, ids->n, sizeof(*ids->v), by_id);
 	return 0;
 }
 
+/* A name of parked/ that was there at the first reading. */
+static int
+still(const char *name, void *arg)
+{
+	const struct ids *ids = arg;
+	struct mq_name n;
+
+	return strlen(name) <= MQ_NAME_MAX && mq_name_parse(name, &n) == 0 &&
+	    bsearch(n.id, ids->parked, ids->nparked, sizeof(*ids->parked),
+	    by_id) != NULL;
+}
+
+/* parked/ read again once the groups are: a group's members go to
+ * parked/ and back (mq-park -g, mq-kick) from its trie, whose count
+ * (held.c) names none, so only those there both times are the parked:
+ * one moved meanwhile is counted once, by its group, or not at all. */
+static void
+recount_parked(struct mq_spool *sp, struct mq_stats *st, struct ids *ids)
+{
+	long n;
+
+	if (st->parked > 0 && ids->parked == NULL)
+		return;		/* (no memory for the copy: as read) */
+	if (st->parked > 0 && (n = mq_dir_count(sp->parked, still, ids)) >= 0)
+		st->parked = n;
+}
+
 int
 mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 {
-	struct ids ids = { NULL, 0, 1, "" };
+	struct ids ids = { NULL, 0, NULL, 0, 1, "" };
 	char what[4096];
 	long n;
 
@@ -215,6 +250,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	}
 	count_trie(sp->new, now, &ids, st);
 	count_groups(sp, st);
+	recount_parked(sp, st, &ids);
 	st->oldest_put = ids.oldest[0] != '\0' ? mq_id_ms(ids.oldest) : -1;
 	ids.pending = 0;	/* the dead and the done are consumed */
 	if ((n = mq_dir_count(mq_dlq(sp), ok, &ids)) > 0)
@@ -222,6 +258,7 @@ mq_stats_read(struct mq_spool *sp, int64_t now, struct mq_stats *st)
 	if ((n = mq_dir_count(mq_done(sp), ok, &ids)) > 0)
 		st->done = n;
 	free(ids.v);
+	free(ids.parked);
 	if (mq_counts_read(sp, &st->puts, &st->acks) == -1)
 		st->puts = st->acks = -1;
 	return MQ_EX_OK;

@@ -51,10 +51,12 @@ progs="mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm 
 	run mq-run "$Q" -P 2 true
 	[ "$status" -eq 64 ]
 	same "${lines[0]}" "mq-run: -P: an option after an operand (options go first; a file named so: ./-P)"
-	[ "$(count "$Q" new)" -eq 2 ] && [ "$(count "$Q" cur)" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 2 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
 	# the command's own options are its own
 	run mq-run -n 1 "$Q" sh -c 'cat >/dev/null; exit 0' -x
-	[ "$status" -eq 0 ] && [ "$(count "$Q" new)" -eq 1 ]
+	[ "$status" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 1 ]
 	# after --, an operand may begin with -
 	echo data >./-f
 	run mq-put -- "$Q" -f

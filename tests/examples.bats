@@ -68,7 +68,8 @@ SH
 	printf 'a\0b\n\377' | mq-put "$Q" >/dev/null
 	"$ex/cron-drain" "$Q" ./worker
 	cmp out <(printf '%s' '$(touch pwned); `touch pwned2` "; rm -rf / ;'; printf 'a\0b\n\377')
-	[ ! -e pwned ] && [ ! -e pwned2 ]
+	[ ! -e pwned ]
+	[ ! -e pwned2 ]
 	[ "$(messages "$Q")" -eq 0 ]
 }
 

@@ -128,7 +128,8 @@ in_new() {
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" = "mq-put: $(T): link: a symbolic link, not a subscriber" ]
 	[ "$(count "$(T)/real" new)" -eq 1 ]
-	[ -z "$(ls -A elsewhere)" ] && [ -z "$(ls -A "$(T)/.hidden")" ]
+	[ -z "$(ls -A elsewhere)" ]
+	[ -z "$(ls -A "$(T)/.hidden")" ]
 }
 
 @test "a spool is never taken for a topic" {

@@ -159,10 +159,12 @@ fill() {
 	run --separate-stderr mq-dlq "$l2"
 	if [ "$status" -eq 0 ]; then
 		[[ $stderr == *"$l2: dead-lettered all the same, without the reason" ]] || [ -z "$stderr" ]
-		[ ! -e "$l2" ] && [ "$(count "$Q" dlq)" -eq 1 ]
+		[ ! -e "$l2" ]
+		[ "$(count "$Q" dlq)" -eq 1 ]
 	else			# btrfs: even the rename needs room
 		same "$status" 74
-		[ -f "$l2" ] && [ "$(count "$Q" dlq)" -eq 0 ]
+		[ -f "$l2" ]
+		[ "$(count "$Q" dlq)" -eq 0 ]
 	fi
 }
 

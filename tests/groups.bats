@@ -62,7 +62,8 @@ lease_of() {
 	[ -z "$(mq-take "$Q")" ]		# a1 delayed, a2 held
 	sleep 0.5
 	l=$(mq-take -t 300ms "$Q")
-	[ "$(cat "$l")" = a1 ] && [ "$l" = "$Q/cur/$(cat id.a1),2,0,A" ]
+	[ "$(cat "$l")" = a1 ]
+	[ "$l" = "$Q/cur/$(cat id.a1),2,0,A" ]
 	sleep 0.4				# the lease expires
 	[ "$(takes "$Q")" = a1 ]		# a1 again, attempt 3, never a2
 	[ -n "$(find "$Q/cur" -name "$(cat id.a1),3,0,A")" ]
@@ -236,7 +237,7 @@ lease_of() {
 	for p in 1 2 3 4; do
 		for g in 0 1 2; do
 			order=$(grep "^$p\." got | awk -F. -v g="$g" '$2 % 3 == g { print $2 }')
-			[ -n "$order" ] && [ "$order" = "$(sort -n <<<"$order")" ]
+			[ -z "$order" ] || [ "$order" = "$(sort -n <<<"$order")" ]
 		done
 	done
 }
@@ -374,16 +375,19 @@ held_said() {
 	gput "$Q" A a1 a2 a3 a4
 	printf 'b1\nb2\nb3\n' | mq-put -l -g B "$Q" >/dev/null
 	gput "$Q" C c1
-	[ "$(held_found)" -eq 5 ] && [ "$(held_said)" -eq 5 ]
+	[ "$(held_found)" -eq 5 ]
+	[ "$(held_said)" -eq 5 ]
 	[ "$(awk '{ print $2 }' "$Q/group/A/lock")" -eq 3 ]
 	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 5 ]
 	mq-ack "$(mq-take "$Q")"	# a1: a2 let through
 	mq-rm "$Q" "$(cat id.a4)"	# a waiting member withdrawn
 	mq-park "$Q" "$(cat id.a3)"	# one taken out to parked/
-	[ "$(held_found)" -eq 2 ] && [ "$(held_said)" -eq 2 ]
+	[ "$(held_found)" -eq 2 ]
+	[ "$(held_said)" -eq 2 ]
 	[ "$(mq-stat -o json "$Q" | jq -c '[.held, .parked]')" = "[2,1]" ]
 	mq-kick "$Q" "$(cat id.a3)"	# back into its place
-	[ "$(held_found)" -eq 3 ] && [ "$(held_said)" -eq 3 ]
+	[ "$(held_found)" -eq 3 ]
+	[ "$(held_said)" -eq 3 ]
 	[ "$(mq-stat -o json "$Q" | jq .held)" -eq 3 ]
 	# a put refused by -m counts the held by the same lines
 	run -75 mq-put -m 5 "$Q" <<<"over"
@@ -476,4 +480,25 @@ held_said() {
 	rm "$(mq-take "$Q")"
 	touch -d '1 hour' "$Q/group/.swept"
 	[ "$(takes "$Q")" = a2 ]
+}
+
+@test "mq-stat while a group is kicked back from parked/: each member counted once or not at all" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	mkdir -p "$Q" && printf 'sync=0\n' >"$Q/config"
+	seq 1 60 | mq-put -l -g G "$Q" >/dev/null
+	mq-park -g G "$Q" >/dev/null
+	[ "$(mq-stat -o json "$Q" | jq -c '[.ready, .held, .parked]')" = "[0,0,60]" ]
+	# mq-stat held up before it reads group/: the kick goes meanwhile,
+	# after it read parked/
+	strace -o /dev/null -P "$Q/group" -e trace=openat \
+	    -e inject=openat:delay_enter=700000 mq-stat -o json "$Q" >st &
+	s=$!
+	sleep 0.3
+	mq-kick -s parked "$Q" ALL >/dev/null
+	reap "$s"
+	n=$(jq '.ready + .held + .parked' st)
+	echo "counted: $n ($(jq -c '[.ready, .held, .parked]' st))" >&2
+	[ "$n" -le 60 ]
+	[ "$n" -ge 59 ]
+	[ "$(mq-stat -o json "$Q" | jq -c '[.ready, .held, .parked]')" = "[1,59,0]" ]
 }

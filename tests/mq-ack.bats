@@ -34,7 +34,8 @@ load helper
 	[ "$(files "$Q" "done")" = "$Q/done/$id,1" ]
 	[ "$(cat "$Q/done/$id,1")" = kept ]
 	t=$(mtime "$Q/done/$id,1")
-	[ "$t" -ge $((now - 1)) ] && [ "$t" -le $((now + 1)) ]
+	[ "$t" -ge $((now - 1)) ]
+	[ "$t" -le $((now + 1)) ]
 }
 
 @test "kept messages older than keep are removed by a later ack" {

@@ -24,10 +24,13 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	IFS=$'\t' read -r f1 f2 f3 f4 <<<"${lines[0]}"
-	[ "$f1" = "$id" ] && [ "$f2" = 1 ] && [ "$f4" = "no such customer" ]
+	[ "$f1" = "$id" ]
+	[ "$f2" = 1 ]
+	[ "$f4" = "no such customer" ]
 	[[ "$f3" =~ ^$iso$ ]]
 	died=$(date -u -d "$f3" +%s)
-	[ "$died" -ge $(($(date +%s) - 2)) ] && [ "$died" -le "$(date +%s)" ]
+	[ "$died" -ge $(($(date +%s) - 2)) ]
+	[ "$died" -le "$(date +%s)" ]
 	[ "$(awk -F'\t' '{ print NF }' <<<"${lines[0]}")" -eq 4 ]
 }
 
@@ -87,7 +90,8 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 		[ "$i" -gt 1 ] || first=$l
 		mq-retry -d 0 -r "failure $i" "$l" 2>/dev/null
 	done
-	[ "$(count "$Q" new)" -eq 0 ] && [ "$(count "$Q" cur)" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" cur)" -eq 0 ]
 	run mq-dlq -L "$Q"
 	[ "$(cut -f1,2,4 <<<"$output")" = "$id	5	failure 5" ]
 	run mq-take "$Q"
@@ -163,7 +167,8 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	reap "$a" && reap "$b"
 	[ "$(count "$Q" dlq)" -eq 0 ]
 	[ "$(count "$Q" new)" -eq 300 ]
-	[ ! -s err1 ] && [ ! -s err2 ]
+	[ ! -s err1 ]
+	[ ! -s err2 ]
 	[ "$(find "$Q/new" -type f -name '*,0,1' | wc -l)" -eq 300 ]
 }
 
@@ -284,7 +289,8 @@ iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 	mkdir -p t/a t/b && put t y
 	mq-take t/b | mq-dlq -r gone
 	run mq-dlq -L "$Q" t
-	[ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 1 ]
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} == "t/b	"[0-9]*"	1	"*"	gone" ]]
 	run mq-dlq -h
 	[ "$status" -eq 0 ]

@@ -33,7 +33,8 @@ setup() {
 		[ -d "$BATS_TEST_TMPDIR/a/b/q/$d" ]
 	done
 	run --separate-stderr mq-put a/b/q </dev/null	# once
-	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 }
 
 @test "makes a spool only where its parent is: 73 naming the parent" {
@@ -52,14 +53,16 @@ setup() {
 	# a subscriber made by mkdir is an empty directory: taken from at once
 	mkdir -p t/s
 	run mq-take t/s
-	[ "$status" -eq 1 ] && [ -z "$output" ]
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
 }
 
 @test "an empty payload is an empty message" {
 	run mq-put "$Q" </dev/null
 	[ "$status" -eq 0 ]
 	f=$(files "$Q" new)
-	[ -f "$f" ] && [ ! -s "$f" ]
+	[ -f "$f" ]
+	[ ! -s "$f" ]
 }
 
 @test "a binary payload is stored byte for byte" {
@@ -135,7 +138,8 @@ setup() {
 	[ "$status" -eq 0 ]
 	one=$(files "$Q" new)
 	t=$(mtime "$one")
-	[ "$t" -ge $((now + 3599)) ] && [ "$t" -le $((now + 3602)) ]
+	[ "$t" -ge $((now + 3599)) ]
+	[ "$t" -le $((now + 3602)) ]
 	run mq-take "$Q"
 	[ "$status" -eq 1 ]
 	[ "$(count "$Q" new)" -eq 1 ]
@@ -292,7 +296,8 @@ interrupt_put() {
 	echo "fsyncs: $n in $tenths tenths of a second" >&2
 	# one per file, then per batch of 256, and per tenth of a second
 	# (a leaf each), the leaf and what was made
-	[ "$n" -ge 1001 ] && [ "$n" -le $((1001 + (4 + tenths) * 3 + 4)) ]
+	[ "$n" -ge 1001 ]
+	[ "$n" -le $((1001 + (4 + tenths) * 3 + 4)) ]
 }
 
 @test "a batch is one group commit: every file fsynced before the first rename" {
@@ -418,11 +423,14 @@ interrupt_put() {
 		[ -f "$Q/key/$f" ] || { echo "no key/$f" >&2; false; }
 	done
 	[ "$(ls "$Q/key" | wc -l)" -eq 11 ]
-	[ ! -e x ] && [ ! -e "$Q/x" ] && [ -f "$Q/key/order%2F42" ]
+	[ ! -e x ]
+	[ ! -e "$Q/x" ]
+	[ -f "$Q/key/order%2F42" ]
 	[ "$(count "$Q" new)" -eq 11 ]
 	# the same key is the same message
 	run --separate-stderr mq-put -k 'order/42' "$Q" <<<"again"
-	[ "$status" -eq 0 ] && [ "$(count "$Q" new)" -eq 11 ]
+	[ "$status" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 11 ]
 	run mq-put -k 'user@example.com:2026-11-22+v=1' "$Q" <<<"x"
 	[ "$status" -eq 0 ]
 	[ -f "$Q/key/user@example.com:2026-11-22+v=1" ]
@@ -468,7 +476,8 @@ interrupt_put() {
 	printf '17000000000' >"$Q/key/torn2"
 	a=$(mq-put -k torn1 "$Q" <<<"a")
 	b=$(mq-put -k torn2 "$Q" <<<"b")
-	[ "$(cat "$Q/key/torn1")" = "$a" ] && [ "$(cat "$Q/key/torn2")" = "$b" ]
+	[ "$(cat "$Q/key/torn1")" = "$a" ]
+	[ "$(cat "$Q/key/torn2")" = "$b" ]
 	[ "$(count "$Q" new)" -eq 2 ]
 }
 

@@ -35,7 +35,8 @@ mtime_ms() {
 	mq-retry -d 700ms "$l"
 	f=$(find "$Q/new" -type f)
 	t=$(mtime_ms "$f")
-	[ "$t" -ge $((before + 700)) ] && [ "$t" -le $(($(now_ms) + 700)) ]
+	[ "$t" -ge $((before + 700)) ]
+	[ "$t" -le $(($(now_ms) + 700)) ]
 	run mq-take "$Q"
 	[ "$status" -eq 1 ]
 	sleep 0.8
@@ -76,7 +77,8 @@ mtime_ms() {
 	find "$Q/new" -type f -exec stat -c %.3Y {} + | tr -d . | sort -u >stamps
 	[ "$(wc -l <stamps)" -gt 1 ]	# not all the same
 	while read -r t; do
-		[ "$t" -ge $((before + 5000)) ] && [ "$t" -le $((after + 10000)) ]
+		[ "$t" -ge $((before + 5000)) ]
+		[ "$t" -le $((after + 10000)) ]
 	done <stamps
 }
 

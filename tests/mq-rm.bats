@@ -32,7 +32,8 @@ one_state_each() {
 	[ "$status" -eq 0 ]
 	[ "$(sort <<<"$output")" = "$(printf '%s\n' "$(cat id.ready) ready" "$(cat id.later) delayed" "$(cat id.dead) dead" "$(cat id.done) done" "$(cat id.retried) delayed" | sort)" ]
 	[ "$(mq-ls -s all "$Q" | sed 1d | cut -d' ' -f1)" = "$(cat id.leased)" ]
-	[ ! -e "$Q/reason/$(cat id.dead)" ] && [ ! -e "$Q/reason/$(cat id.retried)" ]
+	[ ! -e "$Q/reason/$(cat id.dead)" ]
+	[ ! -e "$Q/reason/$(cat id.retried)" ]
 	run mq-rm -f -v "$Q" "$(cat id.leased)"
 	[ "$output" = "$(cat id.leased) leased" ]
 	run -2 mq-ack "$lease"			# its holder has lost it

@@ -91,7 +91,8 @@ SH
 	mq-run "$Q" sh -c 'cat >"out.$MQ_ID"'
 	cat out.* >all
 	cmp all <(printf '%s' '$(touch pwned) `touch pwned2`; rm -rf "$HOME" | x'; printf 'a\0b\n\377\0')
-	[ ! -e pwned ] && [ ! -e pwned2 ]
+	[ ! -e pwned ]
+	[ ! -e pwned2 ]
 	[ "$(messages "$Q")" -eq 0 ]
 }
 
@@ -245,7 +246,8 @@ SH
 	reap "$pid"
 	t=$(($(now_ms) - t0))
 	[ "$(cat got)" = late ]
-	[ "$t" -ge 2300 ] && [ "$t" -lt 6000 ]
+	[ "$t" -ge 2300 ]
+	[ "$t" -lt 6000 ]
 }
 
 @test "-F never stops on its own; SIGTERM stops it" {
@@ -329,7 +331,8 @@ SH
 	run mq-run -n 1 q sh -c 'cd / && cat "$MQ_LEASE" && printf " %s" "$MQ_SPOOL"'
 	[ "$status" -eq 0 ]
 	same "$output" "hello $BATS_TEST_TMPDIR/sub/q"
-	[ "$(count q new)" -eq 0 ] && [ "$(count q cur)" -eq 0 ]
+	[ "$(count q new)" -eq 0 ]
+	[ "$(count q cur)" -eq 0 ]
 }
 
 @test "a failed command's stderr: passed on whole, its last 4 KiB kept byte-exact beside the reason, memory bounded" {

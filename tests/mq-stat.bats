@@ -28,9 +28,12 @@ every_state() {
 	read -r -a v <<<"${lines[1]}"
 	[ "${v[0]}" = q ]
 	[ "${v[*]:1:8}" = "3 2 0 0 2 1 2 1" ]
-	[ "${v[10]}" = 11 ] && [ "${v[11]}" = 1 ]
+	[ "${v[10]}" = 8 ]	# LAG: all but the dead and the done
+	[ "${v[11]}" = 11 ]
+	[ "${v[12]}" = 1 ]
 	# aligned: every column ends where its header ends; 80 columns hold it
-	[ "${#lines[0]}" -eq "${#lines[1]}" ] && [ "${#lines[0]}" -le 80 ]
+	[ "${#lines[0]}" -eq "${#lines[1]}" ]
+	[ "${#lines[0]}" -le 80 ]
 	# a name is escaped: a subscriber named with a terminal's escape
 	mkdir "$(printf 'x\033]0;pwned\007')"
 	run mq-stat "$(printf 'x\033]0;pwned\007')"
@@ -88,22 +91,35 @@ every_state() {
 	eval "$(mq-stat -o sh "$Q")"
 	[ "$ready" = mine ]		# a script's own variables are its own
 	# shellcheck disable=SC2154
-	[ "$mq_ready" = 3 ] && [ "$mq_delayed" = 2 ] && [ "$mq_leased" = 2 ] && [ "$mq_expired" = 1 ]
+	[ "$mq_ready" = 3 ]
+	[ "$mq_delayed" = 2 ]
+	[ "$mq_leased" = 2 ]
+	[ "$mq_expired" = 1 ]
 	# shellcheck disable=SC2154
-	[ "$mq_dead" = 2 ] && [ "$mq_done" = 1 ] && [ "$mq_put_total" = 11 ] && [ "$mq_spool" = "$Q" ]
+	[ "$mq_dead" = 2 ]
+	[ "$mq_done" = 1 ]
+	[ "$mq_put_total" = 11 ]
+	[ "$mq_spool" = "$Q" ]
 	# shellcheck disable=SC2154
-	[ "$mq_spools" = 1 ] && [ "$mq_ack_total" = 1 ]
+	[ "$mq_spools" = 1 ]
+	[ "$mq_ack_total" = 1 ]
 	put "it's" x
 	eval "$(mq-stat -o sh "$Q" "it's")"
 	# shellcheck disable=SC2154
-	[ "$mq_2_spool" = "it's" ] && [ "$mq_2_ready" = 1 ] && [ "$mq_1_ready" = 3 ]
-	[ "$mq_ready" = 4 ] && [ "$mq_spools" = 2 ] && [ "$mq_dead" = 2 ]
+	[ "$mq_2_spool" = "it's" ]
+	[ "$mq_2_ready" = 1 ]
+	[ "$mq_1_ready" = 3 ]
+	[ "$mq_ready" = 4 ]
+	[ "$mq_spools" = 2 ]
+	[ "$mq_dead" = 2 ]
 	# a topic: its subscribers, and the sums a script reads
 	mkdir -p t/a t/b
 	put t x
 	eval "$(mq-stat -o sh t)"
 	# shellcheck disable=SC2154
-	[ "$mq_spools" = 2 ] && [ "$mq_ready" = 2 ] && [ "$mq_1_spool" = t/a ]
+	[ "$mq_spools" = 2 ]
+	[ "$mq_ready" = 2 ]
+	[ "$mq_1_spool" = t/a ]
 	mq-stat -o sh "$Q" t | grep -Ev '^mq_[a-z0-9_]*=' && return 1
 	true
 }
@@ -216,5 +232,7 @@ every_state() {
 	fi
 	eval "$(mq-stat -o sh t)"
 	# shellcheck disable=SC2154
-	[ "$mq_1_lag" = 0 ] && [ "$mq_2_lag" = 5 ] && [ "$mq_lag" = 5 ]
+	[ "$mq_1_lag" = 0 ]
+	[ "$mq_2_lag" = 5 ]
+	[ "$mq_lag" = 5 ]
 }

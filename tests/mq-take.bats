@@ -57,11 +57,13 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	now=$(date +%s)
 	l=$(mq-take -t 10m "$Q")
 	t=$(mtime "$l")
-	[ "$t" -ge $((now + 599)) ] && [ "$t" -le $((now + 602)) ]
+	[ "$t" -ge $((now + 599)) ]
+	[ "$t" -le $((now + 602)) ]
 	echo 'timeout = 2h' >"$Q/config"
 	l=$(mq-take "$Q")
 	t=$(mtime "$l")
-	[ "$t" -ge $((now + 7199)) ] && [ "$t" -le $((now + 7202)) ]
+	[ "$t" -ge $((now + 7199)) ]
+	[ "$t" -le $((now + 7202)) ]
 }
 
 @test "takes from the first listed spool that has a ready message" {
@@ -89,7 +91,9 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[ "$output" = "mq-take: notaspool: not a spool (no tmp/)" ]
 	mkdir empty		# an empty directory: a spool just made, empty
 	run mq-take empty
-	[ "$status" -eq 1 ] && [ -z "$output" ] && [ -d empty/new ]
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ -d empty/new ]
 }
 
 @test "an expired lease is delivered again under a new name; the old name's ack exits 2" {
@@ -183,7 +187,8 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	put "$Q" x
 	run mq-take "$Q"
 	[ "$status" -eq 0 ]
-	[ ! -e "$Q/new/1000000" ] && [ ! -e "$Q/new/1000001" ]
+	[ ! -e "$Q/new/1000000" ]
+	[ ! -e "$Q/new/1000001" ]
 	[ "$(ls "$Q/new" | wc -l)" -eq 1 ]
 }
 
@@ -246,7 +251,8 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 		l=$(mq-take -t "${d%%:*}" "$Q")
 		t=$(mtime "$l")
 		want=$((now + ${d##*:}))
-		[ "$t" -ge $((want - 1)) ] && [ "$t" -le $((want + 2)) ]
+		[ "$t" -ge $((want - 1)) ]
+		[ "$t" -le $((want + 2)) ]
 	done
 }
 
@@ -287,7 +293,8 @@ now_ms() {
 	run /usr/bin/time -f '%U %S' mq-take -w 1s "$Q"
 	t=$(($(now_ms) - t0))
 	[ "$status" -eq 1 ]
-	[ "$t" -ge 1000 ] && [ "$t" -lt 3000 ]
+	[ "$t" -ge 1000 ]
+	[ "$t" -lt 3000 ]
 	read -r user sys <<<"${lines[-1]}"
 	[ "$(awk -v u="$user" -v s="$sys" 'BEGIN { print (u + s < 0.2) }')" = 1 ]
 }
@@ -300,7 +307,8 @@ now_ms() {
 	l=$(mq-take -w 5s "$Q")
 	t=$(($(now_ms) - t0))
 	[ "$(cat "$l")" = delayed ]
-	[ "$t" -ge 550 ] && [ "$t" -lt 1500 ]
+	[ "$t" -ge 550 ]
+	[ "$t" -lt 1500 ]
 	mq-ack "$l"
 	put "$Q" y
 	mq-take -t 700ms "$Q" >/dev/null
@@ -308,7 +316,8 @@ now_ms() {
 	l=$(mq-take -w 5s "$Q")
 	t=$(($(now_ms) - t0))
 	[[ "$l" == *,2 ]]
-	[ "$t" -ge 600 ] && [ "$t" -lt 1600 ]
+	[ "$t" -ge 600 ]
+	[ "$t" -lt 1600 ]
 }
 
 @test "-w on several spools takes from whichever gets a message" {
@@ -330,7 +339,8 @@ now_ms() {
 	t=$(($(now_ms) - t0))
 	reap_all
 	[[ "$l2" == *,2 ]]
-	[ "$t" -ge 450 ] && [ "$t" -lt 1500 ]
+	[ "$t" -ge 450 ]
+	[ "$t" -lt 1500 ]
 }
 
 @test "-w with a missing spool exits 66 at once and takes nothing" {
@@ -356,7 +366,9 @@ now_ms() {
 	cur=$(count "$d/q" cur)
 	owner=$(stat -c %u "$d"/q/cur/*)
 	rm -rf "$d"
-	[ "$status" -eq 0 ] && [ "$owner" -eq 65534 ]
+	[ "$status" -eq 0 ]
+	[ "$owner" -eq 65534 ]
 	[[ "$output" =~ ^"$d/q/cur/"[0-9]{16}\.[0-9a-f]{12},1$ ]]
-	[ "$new" -eq 0 ] && [ "$cur" -eq 1 ]
+	[ "$new" -eq 0 ]
+	[ "$cur" -eq 1 ]
 }

@@ -40,8 +40,11 @@ got() {
 @test "the empty key: only # and the empty pattern; several # in a row; a key nobody binds" {
 	bound
 	mq-put -s '' t <<<x >/dev/null
-	[ "$(got all)" = x ] && [ "$(got empty)" = x ] && [ "$(got free)" = x ]
-	[ "$(got eu)" = "" ] && [ "$(got created)" = "" ]
+	[ "$(got all)" = x ]
+	[ "$(got empty)" = x ]
+	[ "$(got free)" = x ]
+	[ "$(got eu)" = "" ]
+	[ "$(got created)" = "" ]
 	mkdir -p u/s && printf 'bind=#.#.b.#\n' >u/s/config
 	mkdir -p u/other && echo 'bind=zzz' >u/other/config
 	mq-put -s b u <<<1 >/dev/null
@@ -63,7 +66,8 @@ got() {
 	mq-retry -d 0 "$l"
 	[ "$(mq-ls -o json t/eu | jq -r .route)" = order.eu.created ]
 	mq-ack "$(mq-take t/eu)"
-	[ "$(count t/eu new)" -eq 0 ] && [ "$(count t/eu cur)" -eq 0 ]
+	[ "$(count t/eu new)" -eq 0 ]
+	[ "$(count t/eu cur)" -eq 0 ]
 	mq-put -s x.y t/none <<<direct >/dev/null	# the spool itself: put
 	[ "$(got none)" = direct ]
 	mq-put -g g -s order.eu.x t <<<grouped >/dev/null

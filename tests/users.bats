@@ -47,12 +47,14 @@ as() {
 	as "$C" "mq-retry -d 0 -r 'try again' ${lines[0]}"
 	as "$C" "mq-dlq -r broken ${lines[1]}"
 	as "$C" "mq-ack ${lines[2]} ${lines[3]} ${lines[4]}"
-	[ "$(count "$Q" new)" -eq 1 ] && [ "$(count "$Q" dlq)" -eq 1 ]
+	[ "$(count "$Q" new)" -eq 1 ]
+	[ "$(count "$Q" dlq)" -eq 1 ]
 	# the producer, an operator here, redrives what the consumer buried
 	run as "$P" 'mq-dlq -R q'
 	[ "$status" -eq 0 ]
 	run as "$C" 'mq-take -n 5 q'
-	[ "$status" -eq 0 ] && [ "${#lines[@]}" -eq 2 ]
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
 	as "$C" "mq-ack ${lines[*]}"
 	[ "$(messages "$Q")" -eq 0 ]
 }
@@ -98,7 +100,8 @@ as() {
 	# 1: the copy made, not linked
 	cp -p "$n" "$Q/group/g/-$F" && chown "$C" "$Q/group/g/-$F"
 	run as "$C" 'mq-take q'
-	[ "$status" -eq 0 ] && [ "$(cat "$output")" = first ]
+	[ "$status" -eq 0 ]
+	[ "$(cat "$output")" = first ]
 	as "$C" "mq-retry -d 0 $output"
 	[ ! -e "$Q/group/g/-$F" ]
 	[ "$(find "$Q/group/g" -maxdepth 1 -type f | wc -l)" -eq 3 ]	# lock, F, +F
@@ -106,11 +109,13 @@ as() {
 	n=$(find "$Q/new" -type f)
 	cp -p "$n" "$Q/group/g/-$F" && ln "$Q/group/g/-$F" "$Q/group/g/~$F"
 	run as "$E" 'mq-take q'
-	[ "$status" -eq 0 ] && [ "$(cat "$output")" = first ]
+	[ "$status" -eq 0 ]
+	[ "$(cat "$output")" = first ]
 	[ -z "$(find "$Q/group" -name '[-~]*')" ]
 	as "$E" "mq-ack $output"
 	run as "$C" 'mq-take q'
-	[ "$status" -eq 0 ] && [ "$(cat "$output")" = second ]
+	[ "$status" -eq 0 ]
+	[ "$(cat "$output")" = second ]
 	as "$C" "mq-ack $output"
 	[ "$(messages "$Q")" -eq 0 ]
 }
@@ -159,7 +164,8 @@ as() {
 	run as "$C" 'mq-run -w 1s q true'
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | grep -c 'skipped')" -eq 1 ]
-	[ "$(count "$Q" new)" -eq 1 ] && [ "$(count "$Q" dlq)" -eq 0 ]
+	[ "$(count "$Q" new)" -eq 1 ]
+	[ "$(count "$Q" dlq)" -eq 0 ]
 }
 
 @test "a umask of 022 does not shut the group out: what mq makes in a shared spool is the group's" {
