@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # mq-stat: counts, lag and rates (mq-stat(1)).
+# The mq_ variables come from eval "$(mq-stat -o sh ...)":
+# shellcheck disable=SC2154
 
 load helper
 bats_require_minimum_version 1.5.0

@@ -148,5 +148,5 @@ load helper
 	[ -z "$l" ]
 	put "$Q" second
 	[ "$(opened mq-ack "$(mq-take "$Q")")" = "cur done new " ]
-	[ "$(count "$Q" done)" -eq 1 ]
+	[ "$(count "$Q" 'done')" -eq 1 ]
 }
