@@ -24,6 +24,7 @@
 #include "trie.h"
 
 #define RETRIES 1000		/* leaves removed under us before giving up */
+#define EARLIER 8		/* earlier leaves tried when one is full */
 
 void
 mq_level_names(int64_t key, char names[3][24])
@@ -184,21 +185,27 @@ mq_leaf_sync(struct mq_leaf *lf)
 	return sync_made(lf);
 }
 
+/* Whether err says a directory cannot be made or grow for want of room. */
+static int
+no_room(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EMLINK;
+}
+
 int
 mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
     const char *from, const char *to, int flags)
 {
 	struct stat st;
 	int64_t earlier;
-	int tries, err, made = 0;
+	int tries, err, made = 0, back = 0;
 
 	for (tries = 0; tries < RETRIES; tries++) {
 		if (lf->fd[0] == -1) {
 			if ((err = mq_leaf_open(root, key, lf)) != 0 &&
-			    (flags & MQ_LEAF_EARLIER) && (err == ENOSPC ||
-			    err == EDQUOT || err == EMLINK) &&
+			    (flags & MQ_LEAF_EARLIER) && no_room(err) &&
 			    (earlier = mq_trie_before(root, key)) != -1)
-				err = mq_leaf_open(root, earlier, lf);
+				err = mq_leaf_open(root, key = earlier, lf);
 			if (err != 0)
 				return err;
 			if ((flags & MQ_LEAF_PRESYNC) && lf->made != 0 &&
@@ -212,6 +219,16 @@ mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 			return 0;
 		}
 		err = errno;
+		/* The leaf has no room for one more name: an earlier one. */
+		if ((flags & MQ_LEAF_EARLIER) && no_room(err) &&
+		    back++ < EARLIER &&
+		    (earlier = mq_trie_before(root, lf->key - 1)) != -1) {
+			mq_leaf_close(lf);	/* what it made holds nothing */
+			key = earlier;
+			made = 0;
+			tries--;
+			continue;
+		}
 		/* ENOENT with the source still there: the leaf is gone. */
 		if (err != ENOENT || fstatat(fromfd, from, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1)

@@ -60,9 +60,11 @@ void mq_leaf_close(struct mq_leaf *lf);
  * made for the leaf is fsynced into its parent before anything goes into
  * it, so a message moved from a state directory never lands in a
  * directory a power cut could lose. MQ_LEAF_EARLIER: when no directory
- * can be made (ENOSPC, EDQUOT, EMLINK), the greatest leaf before key that
- * exists: the file's time, not its leaf, says when it is ready, so it
- * goes out on time, only scanned earlier. 0, or an errno. */
+ * can be made or the leaf cannot take one more name (ENOSPC, EDQUOT,
+ * EMLINK: on a full xfs a small directory cannot grow), the greatest
+ * leaf before it that exists, and so on back a few leaves: the file's
+ * time, not its leaf, says when it is ready, so it goes out on time,
+ * only scanned earlier. 0, or an errno. */
 int mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
     const char *from, const char *to, int flags);
 enum { MQ_LEAF_LINK = 1, MQ_LEAF_PRESYNC = 2, MQ_LEAF_EARLIER = 4 };

@@ -226,3 +226,73 @@ mtime_ms() {
 		[ "$(count "$Q" cur)" -eq 0 ]
 	done
 }
+
+# The key (ms) of the leaf of new/ that holds file $1 (new/K1/K2/K3/NAME).
+leaf_key() {
+	local d=${1%/*} k3 k2 k1
+	k3=${d##*/}; d=${d%/*}
+	k2=${d##*/}; d=${d%/*}
+	k1=${d##*/}
+	echo $((k1 * 1000000 + 10#$k2 * 1000 + 10#$k3))
+}
+
+# Whether the clock has left the tenth of a second of key $1.
+past_leaf() {
+	[ $(($(now_ms) / 100 * 100)) -gt "$1" ]
+}
+
+@test "a leaf that cannot take one more name (ENOSPC: a full xfs): the retry goes into an earlier one, ready now" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	id1=$(mq-put "$Q" <<<first)
+	id2=$(mq-put "$Q" <<<second)
+	l=$(mq-take "$Q")
+	same "$l" "$Q/cur/$id1,1"
+	f2=$(find "$Q/new" -type f -name "$id2,0")
+	key=$(leaf_key "$f2")
+	wait_for -t 2 past_leaf "$key"
+	# the first rename (into the leaf of now) fails as on a full xfs
+	run strace -f -o /dev/null -e trace=renameat2,renameat \
+	    -e inject=renameat2,renameat:error=ENOSPC:when=1 mq-retry -d 0 "$l"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(count "$Q" cur)" -eq 0 ]
+	same "$(find "$Q/new" -type f -name "$id1,1")" "${f2%/*}/$id1,1"
+	run mq-ls "$Q" -- "$id1"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *ready* ]]
+	same "$(mq-take -n 2 "$Q" | xargs cat)" "first
+second"
+}
+
+@test "a delayed retry that lands in an earlier leaf for want of room still waits its delay" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	id1=$(mq-put "$Q" <<<first)
+	id2=$(mq-put "$Q" <<<second)
+	l=$(mq-take "$Q")
+	run strace -f -o /dev/null -e trace=renameat2,renameat \
+	    -e inject=renameat2,renameat:error=ENOSPC:when=1 mq-retry -d 1s "$l"
+	[ "$status" -eq 0 ]
+	f1=$(find "$Q/new" -type f -name "$id1,1")
+	f2=$(find "$Q/new" -type f -name "$id2,0")
+	same "${f1%/*}" "${f2%/*}"
+	run mq-take -n 2 "$Q"
+	[ "$status" -eq 0 ]
+	same "$output" "$Q/cur/$id2,1"
+	run mq-take -w 3 "$Q"
+	[ "$status" -eq 0 ]
+	same "$output" "$Q/cur/$id1,2"
+}
+
+@test "no leaf with room at all: 74 naming the lease and the reason, the lease still held" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	id=$(mq-put "$Q" <<<first)
+	put "$Q" second
+	l=$(mq-take "$Q")
+	run strace -f -o /dev/null -e trace=renameat2,renameat \
+	    -e inject=renameat2,renameat:error=ENOSPC mq-retry -d 0 "$l"
+	[ "$status" -eq 74 ]
+	same "$output" "mq-retry: $l: No space left on device"
+	same "$(cat "$l")" first
+	[ "$(count "$Q" new)" -eq 1 ]
+	[ -z "$(find "$Q/new" -name "$id,*")" ]
+}
