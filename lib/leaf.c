@@ -223,7 +223,11 @@ mq_leaf_enter(int root, struct mq_leaf *lf, int64_t key, int fromfd,
 		if ((flags & MQ_LEAF_EARLIER) && no_room(err) &&
 		    back++ < EARLIER &&
 		    (earlier = mq_trie_before(root, lf->key - 1)) != -1) {
-			mq_leaf_close(lf);	/* what it made holds nothing */
+			/* What a batch put in it is made durable first (its
+			 * caller syncs only the leaf it ends in). */
+			if (lf->entered > 0 && (err = mq_leaf_sync(lf)) != 0)
+				return err;
+			mq_leaf_close(lf);
 			key = earlier;
 			made = 0;
 			tries--;
