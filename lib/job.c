@@ -1,6 +1,9 @@
 /* job: one command of mq-run's pool: started on a lease (spawned, the
  * lease as stdin, a pipe as stderr, exec), its stderr read (tail.c), and
  * its message settled by how it ended. */
+#ifdef __linux__
+#define _GNU_SOURCE		/* pipe2 */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +28,9 @@ extern char **environ;
 int
 mq_pipe_cloexec(int fds[2])
 {
+#ifdef __linux__
+	return pipe2(fds, O_CLOEXEC);
+#endif
 	if (pipe(fds) == -1)
 		return -1;
 	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
@@ -96,11 +102,12 @@ spawn(struct pool *p, struct job *j, int errfd, const char **what)
 	envp[p->nenv + 2] = p->env_id;
 	envp[p->nenv + 3] = p->env_attempt;
 	/* Kept open until the message is settled: closing a descriptor of
-	 * the lease would let go of our lock on it. */
+	 * the lease would let go of our lock on it. The locked one when
+	 * there is one (the command's reads move an offset we never use;
+	 * a lock is the process's, not passed on with the descriptor). */
 	*what = "the lease";
-	fd = j->infd = openat(p->sp->cur, j->name, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd == -1)
+	if ((fd = j->lockfd) == -1 && (fd = j->infd = openat(p->sp->cur,
+	    j->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return errno;
 	*what = "posix_spawn";
 	sigemptyset(&none);
@@ -215,7 +222,10 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 		close(j->lockfd);
 	j->lockfd = j->infd = -1;
 	j->pid = 0;
-	p->running--;
+	if (j->ended)
+		j->ended = 0;	/* (counted out when it was reaped) */
+	else
+		p->running--;
 }
 /* A failed command's evidence: its stderr's tail beside the reason, and
  * the reason, "exit 3 on attempt 2 after 1.204s: its last line". */

@@ -158,7 +158,9 @@ mq_lease_lock(struct mq_spool *sp, const char *name)
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_RDLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) == -1) {
+	/* Opened without blocking (not a FIFO's open), read as a file: it is
+	 * a command's standard input too (job.c). */
+	if (fcntl(fd, F_SETLK, &fl) == -1 || fcntl(fd, F_SETFL, 0) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -82,7 +82,7 @@ held(const char *name, void *arg)
 	struct pool *p = arg;
 	long i;
 
-	for (i = 0; i < p->o->procs; i++)
+	for (i = 0; i < p->njobs; i++)
 		if (p->jobs[i].pid != 0 && strcmp(p->jobs[i].name, name) == 0)
 			return 1;
 	return 0;
@@ -93,10 +93,12 @@ pass_on(struct pool *p)
 {
 	long i;
 
-	for (i = 0; i < p->o->procs; i++)
-		if (p->jobs[i].pid > 0)
+	for (i = 0; i < p->njobs; i++)
+		if (p->jobs[i].pid > 0 && !p->jobs[i].ended)
 			(void)kill(p->jobs[i].pid, SIGTERM);
 }
+/* The commands that ended: their slots are free at once, their leases
+ * settled after the next commands are started (settle). */
 static void
 reap(struct pool *p)
 {
@@ -108,11 +110,27 @@ reap(struct pool *p)
 	while (read(wake[0], buf, sizeof(buf)) > 0)
 		;
 	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
-		for (i = 0; i < p->o->procs; i++)
-			if (p->jobs[i].pid == pid) {
-				mq_job_settle(p, &p->jobs[i], ws);
+		for (i = 0; i < p->njobs; i++)
+			if (p->jobs[i].pid == pid && !p->jobs[i].ended) {
+				p->jobs[i].ended = 1;
+				p->jobs[i].ws = ws;
+				p->running--;
 				break;
 			}
+}
+/* Settles what reap found ended; whether there was any. */
+static int
+settle(struct pool *p)
+{
+	long i;
+	int any = 0;
+
+	for (i = 0; i < p->njobs; i++)
+		if (p->jobs[i].pid > 0 && p->jobs[i].ended) {
+			mq_job_settle(p, &p->jobs[i], p->jobs[i].ws);
+			any = 1;
+		}
+	return any;
 }
 /* Extends the leases due; the next time one is due. */
 static int64_t
@@ -123,9 +141,9 @@ renew(struct pool *p, int64_t now)
 	int64_t next = MQ_FOREVER;
 	long i;
 
-	for (i = 0; i < p->o->procs; i++) {
+	for (i = 0; i < p->njobs; i++) {
 		j = &p->jobs[i];
-		if (j->pid == 0 || j->lost)
+		if (j->pid == 0 || j->lost || j->ended)
 			continue;
 		if (j->renew <= now) {
 			if (mq_move_extend(p->sp, j->name, now +
@@ -251,7 +269,7 @@ doze(struct pool *p, int64_t until, int waiting)
 		pfd[n++].events = POLLIN;
 	}
 	first = n;
-	for (i = 0; i < p->o->procs; i++)
+	for (i = 0; i < p->njobs; i++)
 		if (p->jobs[i].pid > 0 && p->jobs[i].err.fd != -1) {
 			pfd[n].fd = p->jobs[i].err.fd;
 			pfd[n].revents = 0;
@@ -263,7 +281,7 @@ doze(struct pool *p, int64_t until, int waiting)
 	if (poll(pfd, n, until == MQ_FOREVER ? -1 : until <= now ? 0 :
 	    until - now > INT_MAX ? INT_MAX : (int)(until - now)) <= 0)
 		return;
-	for (i = 0, n = first; i < p->o->procs; i++)
+	for (i = 0, n = first; i < p->njobs; i++)
 		if (p->jobs[i].pid > 0 && p->jobs[i].err.fd != -1 &&
 		    pfd[n++].revents != 0)
 			mq_job_read_err(p, &p->jobs[i], 0);
@@ -276,8 +294,9 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	int waiting, status;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->jobs = calloc((size_t)o->procs, sizeof(*p->jobs))) == NULL ||
-	    (p->pfd = calloc((size_t)o->procs + 2, sizeof(*p->pfd))) ==
+	    (p->jobs = calloc((size_t)o->procs * 2, sizeof(*p->jobs))) ==
+	    NULL ||
+	    (p->pfd = calloc((size_t)o->procs * 2 + 2, sizeof(*p->pfd))) ==
 	    NULL) {
 		if (p != NULL)
 			free(p->jobs);
@@ -286,6 +305,7 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	}
 	p->sp = sp;
 	p->o = o;
+	p->njobs = o->procs * 2;
 	p->slots = o->min_procs;
 	p->ready = -1;
 	p->progress = isatty(STDERR_FILENO);
@@ -310,7 +330,7 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	}
 	mq_waiter_init(&p->w, sp, 1);
 	p->hint.key = -1;
-	p->hint.walked = 0;
+	p->hint.walked = p->hint.reclaimed = 0;
 	p->began = p->idle_since = p->grown = p->shrunk = mq_now_ms();
 	p->counted_at = p->began - READY_EVERY;
 	for (;;) {
@@ -321,8 +341,14 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		}
 		now = mq_now_ms();
 		until = renew(p, now);
-		if (take_more(p, now, &waiting))
-			continue;	/* settle and renew first */
+		/* The next commands first, then the leases of those that
+		 * ended: a slot waits for no rename. */
+		if (take_more(p, now, &waiting)) {
+			(void)settle(p);
+			continue;	/* renew first */
+		}
+		if (settle(p))
+			continue;	/* it may have let a group's next out */
 		if (done(p, now, &until))
 			break;
 		if (waiting && (due = mq_waiter_due(&p->w, sp, 1, now)) < until)

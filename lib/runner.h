@@ -24,6 +24,8 @@
 
 struct job {
 	pid_t pid;		/* 0: a free slot */
+	int ended;		/* reaped, not yet settled: its status in ws */
+	int ws;
 	int lockfd;
 	int lost;		/* the lease was lost while the command ran */
 	int64_t renew;		/* when to extend the lease next */
@@ -38,7 +40,9 @@ struct job {
 struct pool {
 	struct mq_spool *sp;
 	const struct mq_pool_opts *o;
-	struct job *jobs;
+	struct job *jobs;	/* 2 * procs: the running, and those ended
+				 * and not yet settled */
+	long njobs;
 	long running, started;
 	long slots;		/* commands at once now (-P MIN:MAX) */
 	long peak;		/* the most that ran at once */

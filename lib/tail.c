@@ -26,7 +26,7 @@ mq_tail_start(struct mq_tail *t, int fd)
 	t->split = 0;
 	t->total = 0;
 	if (fd != -1)
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		(void)fcntl(fd, F_SETFL, O_NONBLOCK);	/* a pipe's: no other */
 }
 
 static void

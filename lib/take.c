@@ -136,7 +136,7 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	struct take k;
 	char path[4096];
 	size_t before;
-	int status, r;
+	int status, r, look;
 
 	memset(&k, 0, sizeof(k));
 	k.sp = sp;
@@ -145,17 +145,30 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	k.c.deadline = k.now + t->timeout;
 	k.c.status = MQ_EX_OK;
 	before = reclaimed;
-	status = mq_reclaim(sp, k.now, t->held, t->arg);
-	mq_spool_where(sp, "new", NULL, path, sizeof(path));
 	h = t->hint;
+	status = MQ_EX_OK;
+	if ((look = h == NULL || k.now - h->reclaimed >= MQ_HINT_EVERY)) {
+		status = mq_reclaim(sp, k.now, t->held, t->arg);
+		if (h != NULL)
+			h->reclaimed = k.now;
+	}
+	mq_spool_where(sp, "new", NULL, path, sizeof(path));
 	r = 0;
 	if (h != NULL && h->key >= 0 && h->key <= k.now && t->count > 0 &&
-	    reclaimed == before && k.now - h->walked < 1000)
+	    reclaimed == before && k.now - h->walked < MQ_HINT_EVERY)
 		r = mq_trie_leaf_files(sp->new, path, h->key, consider, &k);
 	if (r == 0 && t->count > 0) {	/* the hint had not enough */
 		if (h != NULL)
 			h->walked = k.now;
 		r = mq_trie_files(sp->new, path, k.now, 0, consider, &k);
+	}
+	/* Short of work: the expired leases are looked at now, not later. */
+	if (r == 0 && !look && k.got < t->count) {
+		status = mq_reclaim(sp, k.now, t->held, t->arg);
+		h->reclaimed = k.now;
+		if (reclaimed != before)
+			r = mq_trie_files(sp->new, path, k.now, 0, consider,
+			    &k);
 	}
 	if (r == -1)
 		k.c.status = mq_worst(k.c.status, MQ_EX_IOERR);

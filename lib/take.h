@@ -17,11 +17,15 @@ typedef int mq_held_fn(const char *name, void *arg);
  * message: it looks in that leaf first, and walks new/ from its start
  * only when the leaf has nothing for it, when a reclaim moved anything,
  * and at least once a second (a message another process put back into
- * an earlier leaf waits at most that long). */
+ * an earlier leaf waits at most that long). It looks at cur/ for expired
+ * leases (and sweeps the groups) once a second too, and whenever a take
+ * found less than it wanted. */
 struct mq_take_hint {
 	int64_t key;		/* the leaf; -1: none */
 	int64_t walked;		/* ms, the last whole walk */
+	int64_t reclaimed;	/* ms, the last look at cur/ */
 };
+#define MQ_HINT_EVERY 1000	/* ms: the whole walk, the reclaim */
 
 struct mq_taker {
 	size_t count;		/* leases wanted */
