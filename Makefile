@@ -116,6 +116,12 @@ check-distributed: all dyn
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin \
 		tests/distributed
 
+# The same on five hosts of their own (three servers, two clients), with
+# the server-failure and cut-off-client tests (examples/gluster up -n).
+check-distributed-cluster: all dyn
+	MQ_HOSTS=1 MQ_BIN=$(CURDIR)/$(BUILD)/bin \
+		MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin tests/distributed
+
 # The whole suite against an ASan + UBSan build, in its own directory.
 SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -160,4 +166,4 @@ clean:
 	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
 .PHONY: all dyn replay fuzz fuzz-run check check-fs check-chaos \
-	check-distributed check-san demo bench install install-strip uninstall clean
+	check-distributed check-distributed-cluster check-san demo bench install install-strip uninstall clean

@@ -16,6 +16,15 @@ setup() {
 }
 
 teardown() {
+	# A test that failed with a host down or cut off: back first.
+	if [ -n "${MQ_GLUSTER:-}" ] && [ "${MQ_HOSTS:-0}" = 1 ]; then
+		gl mend 1 2>/dev/null || true
+		gl mend 2 2>/dev/null || true
+		for k in 1 2 3; do
+			kill -0 "$(cat "$MQ_GLUSTER/s$k/pid")" 2>/dev/null ||
+				gl revive "$k" >&2 || true
+		done
+	fi
 	[ -z "${A:-}" ] || rm -rf "$A"
 }
 
@@ -27,30 +36,44 @@ other() {
 	esac
 }
 
-# The peer address of every established TCP connection in this network
-# namespace (where glusterd and the bricks listen).
-peers() {
-	ss -Htn state established | awk '{ sub(/:[0-9]+$/, "", $4); print $4 }'
+# The network namespace of host TAG of the layout: s1-s3, c1, c2.
+ns() {
+	echo "mq$1.$(sed -n 's/^id=//p' "$MQ_GLUSTER/.gluster")"
 }
 
-@test "two hosts: each mount's client talks to the servers from an address of its own" {
-	[ "${MQ_HOSTS:-0}" = 1 ] || skip "both clients on one network (MQ_HOSTS=0, or no network namespaces)"
+# examples/gluster ACTION ARG... on the layout of this run.
+gl() {
+	"$BATS_TEST_DIRNAME/../examples/gluster" "$1" "$MQ_GLUSTER" "${@:2}"
+}
+
+# The peer addresses of the established TCP connections of host TAG.
+peers() {
+	ip netns exec "$(ns "$1")" ss -Htn state established |
+		awk '{ sub(/:[0-9]+$/, "", $4); print $4 }'
+}
+
+@test "five hosts: three servers and two clients, each with an address of its own" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "all on one network (MQ_HOSTS=0, or no network namespaces)"
 	mkdir -p "$A"
 	id=$(printf hello | mq-put "$A")
 	run mq-take "$B"
 	same "$status" 0
 	same "$(cat "$output")" hello
 	[[ $output == "$B/cur/$id,"* ]]
-	# Each client keeps a connection to glusterd and one to each brick.
-	run peers
-	same "$(grep -cx 10.79.1.2 <<<"$output")" 4
-	same "$(grep -cx 10.79.2.2 <<<"$output")" 4
-	# And its process is in a network namespace that is not this one.
+	# Every server's brick is reached by both clients.
+	for k in 1 2 3; do
+		run peers "s$k"
+		grep -qx 10.79.0.21 <<<"$output"
+		grep -qx 10.79.0.22 <<<"$output"
+	done
+	# Each client's process is in a network namespace not this one.
 	for m in "$M1" "$M2"; do
 		pid=$(pgrep -f "glusterfs .*$m\$" | head -1)
 		[ -n "$pid" ]
 		[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 	done
+	# And each server has a state of its own: three glusterd identities.
+	same "$(cat "$MQ_GLUSTER"/s[123]/glusterd/glusterd.info | grep '^UUID=' | sort -u | wc -l)" 3
 }
 
 @test "ids stay unique across clients: 8 producers, 4 on each mount" {
@@ -275,4 +298,105 @@ peers() {
 	same "$(cat took.* | wc -l)" 600
 	run awk '($1 == 600 && $3 < $2 + 500) || ($1 == 2 && $3 > $2 + 30)' took.*
 	[ -z "$output" ] || { echo "$output" | head -n 5 >&2; false; }
+}
+
+# Lines of log file $1 (for wait_for).
+more_than() {
+	[ "$(wc -l <"$1")" -gt "$2" ]
+}
+
+@test "a server dies while puts are in flight: each put is whole on both survivors and through the other mount, or exits 74 and leaves nothing" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs server hosts (examples/gluster up -n)"
+	mkdir -p "$A"
+	: >log.A
+	: >log.B
+	for m in A B; do
+		(
+			q=${!m} i=0
+			while [ ! -e stop ]; do
+				i=$((i + 1))
+				st=0
+				id=$(printf '%s-%s payload' "$m" "$i" | mq-put "$q" 2>>"err.$m") || st=$?
+				echo "$st $m-$i ${id:-}" >>"log.$m"
+			done
+		) &
+	done
+	wait_for -t 10 more_than log.A 5
+	wait_for -t 10 more_than log.B 5
+	gl kill 2
+	# Through the stall (the ping timeout) and on: each goes on putting.
+	a=$(wc -l <log.A) b=$(wc -l <log.B)
+	wait_for -t 60 more_than log.A $((a + 10))
+	wait_for -t 60 more_than log.B $((b + 10))
+	touch stop
+	reap_all -t 60
+	cat log.A log.B >log
+	# What failed, failed with 74 and one line; what printed an id is
+	# on both surviving servers' bricks, whole.
+	[ -z "$(awk '$1 != 0 && $1 != 74' log)" ]
+	same "$(awk '$1 == 74' log | wc -l)" "$(cat err.A err.B | wc -l)"
+	ok=$(awk '$1 == 0' log | wc -l)
+	[ "$ok" -ge 20 ]
+	for k in 1 3; do
+		same "$(find "$MQ_GLUSTER/s$k/brick/$name/new" -type f | wc -l)" "$ok"
+	done
+	while read -r _ tok id; do
+		f=$(find "$MQ_GLUSTER/s1/brick/$name/new" -type f -name "$id,0")
+		same "$(cat "$f")" "$tok payload"
+		cmp "$f" "$MQ_GLUSTER/s3/brick/$name/${f#"$MQ_GLUSTER/s1/brick/$name/"}"
+	done < <(awk '$1 == 0' log)
+	same "$(count "$A" tmp)" 0
+	# Back, healed: the third has them too, and a drain through the
+	# other mount gets each once.
+	gl revive 2
+	gl heal >&2
+	same "$(find "$MQ_GLUSTER/s2/brick/$name/new" -type f | wc -l)" "$ok"
+	mq-take -n 100000 "$B" >leases
+	same "$(wc -l <leases)" "$ok"
+	while read -r l; do cat "$l"; echo; done <leases | sort >got
+	awk '$1 == 0 { print $2 " payload" }' log | sort >want
+	same "$(cat got)" "$(cat want)"
+	xargs mq-ack <leases
+	same "$(messages "$A")" 0
+}
+
+@test "a client cut off while it holds leases: they run out and are taken on the other; back, its acks exit 2 and harm nothing" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs client hosts (examples/gluster up -n)"
+	mkdir -p "$A"
+	put "$A" m1 m2 m3
+	mq-take -n 3 -t 2s "$A" >held
+	same "$(wc -l <held)" 3
+	gl cut 1
+	# Their deadlines pass; the other client takes them.
+	: >got
+	take_rest() {
+		mq-take -n 3 -t 60s "$B" >>got 2>/dev/null || true
+		[ "$(wc -l <got)" -ge 3 ]
+	}
+	wait_for -t 30 take_rest
+	same "$(while read -r l; do cat "$l"; echo; done <got | sort | tr '\n' ' ')" "m1 m2 m3 "
+	gl mend 1
+	# The first client comes back (its mount answers again).
+	wait_for -t 60 test -d "$A/cur"
+	while read -r l; do
+		run mq-ack "$l"
+		same "$status" 2
+	done <held
+	# The other's leases are intact and still its own.
+	while read -r l; do
+		[ -f "$l" ]
+	done <got
+	xargs mq-ack <got
+	same "$(messages "$A")" 0
+	same "$(messages "$B")" 0
+}
+
+@test "a server killed mid-run under producers, takers and runners on both mounts, revived and healed: every invariant holds" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs server hosts (examples/gluster up -n)"
+	g=$BATS_TEST_DIRNAME/../examples/gluster
+	run "$BATS_TEST_DIRNAME/torture" --seconds 30 --no-kill --spool "$A" --other "$B" \
+		--fault "$g kill $MQ_GLUSTER 2" --mend "$g revive $MQ_GLUSTER 2 && $g heal $MQ_GLUSTER"
+	printf '%s\n' "$output" >&2
+	same "$status" 0
+	[[ $output == *"all invariants hold"* ]]
 }
