@@ -233,6 +233,18 @@ take_more(struct pool *p, int64_t now, int *waiting)
 	*waiting = !mq_pool_stopping;
 	return 0;
 }
+/* The next commands first, then the leases of those that ended (a slot
+ * waits for no rename): whether it took or settled any (a settle may
+ * have let a group's next member out). */
+static int
+step(struct pool *p, int64_t now, int *waiting)
+{
+	if (take_more(p, now, waiting)) {
+		(void)settle(p);
+		return 1;
+	}
+	return settle(p);
+}
 /* Whether the pool is done; else how long it may sleep (*until). */
 static int
 done(struct pool *p, int64_t now, int64_t *until)
@@ -341,14 +353,8 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 		}
 		now = mq_now_ms();
 		until = renew(p, now);
-		/* The next commands first, then the leases of those that
-		 * ended: a slot waits for no rename. */
-		if (take_more(p, now, &waiting)) {
-			(void)settle(p);
-			continue;	/* renew first */
-		}
-		if (settle(p))
-			continue;	/* it may have let a group's next out */
+		if (step(p, now, &waiting))
+			continue;	/* renew, and look again, first */
 		if (done(p, now, &until))
 			break;
 		if (waiting && (due = mq_waiter_due(&p->w, sp, 1, now)) < until)
