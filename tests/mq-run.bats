@@ -514,7 +514,7 @@ SH
 @test "a command's standard input is its lease, read as a plain file (not non-blocking), from its start" {
 	[ -r /proc/self/fdinfo/0 ] || skip "no /proc/self/fdinfo"
 	put "$Q" one two
-	mq-run -P 2 "$Q" sh -c 'head -c 3 >>got; echo >>got; grep ^flags: /proc/self/fdinfo/0 >>flags' 3>&-
+	mq-run -P 2 "$Q" sh -c 'printf "%s\n" "$(head -c 3)" >>got; grep ^flags: /proc/self/fdinfo/0 >>flags' 3>&-
 	same "$(sort got | tr '\n' ' ')" "one two "
 	[ "$(wc -l <flags)" -eq 2 ]
 	# O_NONBLOCK (04000) not set in either
