@@ -30,7 +30,7 @@ mq_pipe_cloexec(int fds[2])
 {
 #ifdef __linux__
 	return pipe2(fds, O_CLOEXEC);
-#endif
+#else
 	if (pipe(fds) == -1)
 		return -1;
 	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
@@ -40,6 +40,7 @@ mq_pipe_cloexec(int fds[2])
 		return -1;
 	}
 	return 0;
+#endif
 }
 /* The command's environment: ours, but for the MQ_ variables it is
  * given (the last four slots, set for each command). */

@@ -129,6 +129,15 @@ consider(int leaffd, const char *leaf, const char *name, void *arg)
 	return k->got >= k->t->count ? 1 : 0;
 }
 
+/* mq_reclaim for a take, the time noted in its hint. */
+static int
+reclaim(struct take *k, struct mq_take_hint *h)
+{
+	if (h != NULL)
+		h->reclaimed = k->now;
+	return mq_reclaim(k->sp, k->now, k->t->held, k->t->arg);
+}
+
 int
 mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 {
@@ -147,11 +156,8 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	before = reclaimed;
 	h = t->hint;
 	status = MQ_EX_OK;
-	if ((look = h == NULL || k.now - h->reclaimed >= MQ_HINT_EVERY)) {
-		status = mq_reclaim(sp, k.now, t->held, t->arg);
-		if (h != NULL)
-			h->reclaimed = k.now;
-	}
+	if ((look = h == NULL || k.now - h->reclaimed >= MQ_HINT_EVERY))
+		status = reclaim(&k, h);
 	mq_spool_where(sp, "new", NULL, path, sizeof(path));
 	r = 0;
 	if (h != NULL && h->key >= 0 && h->key <= k.now && t->count > 0 &&
@@ -164,8 +170,7 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	}
 	/* Short of work: the expired leases are looked at now, not later. */
 	if (r == 0 && !look && k.got < t->count) {
-		status = mq_reclaim(sp, k.now, t->held, t->arg);
-		h->reclaimed = k.now;
+		status = reclaim(&k, h);
 		if (reclaimed != before)
 			r = mq_trie_files(sp->new, path, k.now, 0, consider,
 			    &k);
