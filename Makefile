@@ -21,7 +21,7 @@ BUILD = .
 
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay
 LIB = diag clock duration policy name dir names rename print spool trie leaf sweep writeback pending \
-	counts limit reason key lost held front group share move claim park take lease writer targets \
+	counts limit reason key lost held front group share twin move claim park take lease writer targets \
 	commit operands opt dlq wait pool job handon tell tail ls states ids pick log replay point route stat report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)

@@ -28,7 +28,7 @@ ack(const char *path, void *arg)
 
 	if ((status = mq_lease_open(l, path)) != MQ_EX_OK)
 		return status;
-	return mq_move_ack(l->sp, &l->n, path);
+	return mq_move_ack(l->sp, &l->n, &l->st, path);
 }
 
 int

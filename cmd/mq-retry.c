@@ -39,7 +39,8 @@ retry(const char *path, void *arg)
 
 	if ((status = mq_lease_open(&r->l, path)) != MQ_EX_OK)
 		return status;
-	return mq_move_retry(r->l.sp, &r->l.n, path, r->delay, r->why);
+	return mq_move_retry(r->l.sp, &r->l.n, &r->l.st, path, r->delay,
+	    r->why);
 }
 
 int

@@ -30,6 +30,7 @@
 #include "move.h"
 #include "rename.h"
 #include "share.h"
+#include "twin.h"
 #include "wait.h"
 
 /* On a network file system, the lock that makes one taker of many claim
@@ -230,11 +231,17 @@ claim(struct mq_spool *sp, int leaffd, const char *leaf, const char *name,
 	struct mq_name l = *n;
 	char what[4096], copy[MQ_ID_MAX + 1];
 	const char *from = name;
-	int fromfd = leaffd, r = 0, err;
+	int fromfd = leaffd, r = 0, err, shared;
 
 	/* (a file shared with its entry in the retained log alone is its
 	 * own: the log never reads its times) */
-	if ((st->st_nlink > 1 && !mq_log_only_other(sp, n, st)) || foreign(st))
+	shared = st->st_nlink > 1 && !mq_log_only_other(sp, n, st);
+	/* Leased as well (a rename half done by a file server): the lease
+	 * is the truth, this name goes (twin.c). */
+	if (shared && n->group[0] == '\0' &&
+	    mq_twin_queued(sp, leaffd, name, n, st) == 1)
+		return MQ_CLAIM_SKIP;
+	if (shared || foreign(st))
 		r = own_file(sp, leaffd, leaf, name, n, st, copy, c);
 	if (r == 1) {
 		fromfd = mq_tmp(sp);	/* the copy is leased, not the name */

@@ -185,9 +185,13 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 {
 	char path[4096];
 	int64_t took = mq_now_ms() - j->began;
+	struct stat st, *stp = NULL;
 	int status;
 
 	mq_handon_drop(p, j);	/* -o: not handed on, so not kept */
+	/* The lease's file as its lock holds it: whether it has a twin. */
+	if (j->lockfd != -1 && fstat(j->lockfd, &st) == 0)
+		stp = &st;
 	mq_spool_where(p->sp, "cur", j->name, path, sizeof(path));
 	if (j->lost) {
 		mq_warnx(path, "lease lost while the command ran; its outcome "
@@ -195,7 +199,7 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 		status = MQ_EX_LOST;
 		p->lost++;
 	} else if (how == ACK) {
-		status = mq_move_ack(p->sp, &j->n, path);
+		status = mq_move_ack(p->sp, &j->n, stp, path);
 		p->acked++;
 	} else if (how == BURY) {
 		status = mq_move_bury(p->sp, p->sp->cur, &j->n, path, why,
@@ -205,8 +209,8 @@ finish(struct pool *p, struct job *j, enum how how, const char *why)
 		status = mq_move_unclaim(p->sp, j->name);
 		p->back++;
 	} else {
-		status = mq_move_retry(p->sp, &j->n, path, how == RETRY_NOW ?
-		    0 : -1, why);
+		status = mq_move_retry(p->sp, &j->n, stp, path,
+		    how == RETRY_NOW ? 0 : -1, why);
 		p->retried++;
 	}
 	p->status = mq_worst(p->status, status);

@@ -104,7 +104,7 @@ mq_lease_open(struct mq_lease *l, const char *path)
 {
 	char spool[4096];
 	const char *name, *why;
-	struct stat st;
+	struct stat *st = &l->st;
 	int status;
 
 	if ((why = mq_lease_path(path, spool, sizeof(spool), &name,
@@ -122,12 +122,12 @@ mq_lease_open(struct mq_lease *l, const char *path)
 		l->own.count_later = 1;	/* a batch: written at the close */
 	}
 	l->sp = &l->own;
-	if (fstatat(l->own.cur, l->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+	if (fstatat(l->own.cur, l->name, st, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno == ENOENT)
 			return mq_lease_lost(path);
 		return mq_fail(MQ_EX_IOERR, path, errno);
 	}
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return not_lease(path, "not a regular file");
 	/* A name whose lease was reclaimed: a file under it is a stale
 	 * holder's (lost.c). */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "name.h"
 #include "spool.h"
@@ -13,6 +14,7 @@ struct mq_lease {
 	struct mq_spool *sp;	/* the lease's spool: &own, or one held open */
 	char name[MQ_NAME_MAX + 1];	/* in sp's cur/ */
 	struct mq_name n;
+	struct stat st;		/* the lease's file, as opened */
 };
 
 /* Checks path, without touching anything, as SPOOL/cur/ID,N: sets spool

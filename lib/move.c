@@ -58,6 +58,7 @@
 #include "reason.h"
 #include "rename.h"
 #include "sweep.h"
+#include "twin.h"
 #include "wait.h"
 
 #define RETRY_GUARD (5 * 1000)		/* ms: see mq_move_retry */
@@ -157,15 +158,17 @@ kept(const char *path, const char *move, int status)
 
 int
 mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
-    int64_t deadline)
+    const struct stat *st, int64_t now)
 {
 	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	char why[128], what[4096];
+	int64_t deadline = mq_ts_ms(&st->st_mtim);
 	int err, status;
 
 	mq_spool_where(sp, "cur", name, what, sizeof(what));
 	/* A runner holding a lock is alive: its lease stays. */
-	if (mq_lease_locked(sp, name))
+	if (mq_lease_locked(sp, name) ||
+	    mq_twin_end(sp, n, st, deadline + MQ_TWIN_GRACE - now))
 		return MQ_EX_OK;
 	/* Not a lease: a file under a name already reclaimed (lost.c). */
 	if (mq_lost_stale(sp, n) == 1) {
@@ -195,13 +198,16 @@ mq_move_expire(struct mq_spool *sp, const char *name, const struct mq_name *n,
 }
 
 int
-mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
-    int64_t delay, const char *why)
+mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
+    const struct stat *st, const char *path, int64_t delay, const char *why)
 {
 	struct mq_leaf lf = MQ_LEAF_CLOSED;
 	char name[MQ_NAME_MAX + 1], head[128];
 	int64_t now, ready, guard;
 	int err, status;
+
+	(void)mq_twin_end(sp, n, st, 0);
+	mq_name_format(name, n);
 
 	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
 		snprintf(head, sizeof(head), "attempts ran out: retried on "
@@ -218,7 +224,6 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n, const char *path,
 		return kept(path, "retried", status);
 	if (delay < 0)
 		delay = mq_backoff(&sp->pol, n->attempts);
-	mq_name_format(name, n);
 	now = mq_now_ms();
 	ready = now + delay;
 	/* The time first, as a take does, and at least a few seconds ahead:
@@ -277,39 +282,22 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 	return MQ_EX_OK;
 }
 
-/* prune: what done/ kept longer than keep goes; at most once per keep/16
- * (or a minute, if less), remembered as the mtime of SPOOL/.swept. */
-static int
-prune_one(int dirfd, const char *name, const struct stat *st, void *arg)
-{
-	const int64_t *limit = arg;
-
-	if (name[0] != '.' && S_ISREG(st->st_mode) &&
-	    mq_ts_ms(&st->st_mtim) <= *limit)
-		(void)unlinkat(dirfd, name, 0);
-	return 0;
-}
-
-static void
-prune(struct mq_spool *sp, int64_t now)
-{
-	int64_t limit = now - sp->pol.keep;
-
-	mq_sweep(mq_done(sp), sp->fd, ".swept", sp->pol.keep / 16, now,
-	    prune_one, &limit);
-}
-
 int
-mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
+mq_move_ack(struct mq_spool *sp, const struct mq_name *n,
+    const struct stat *st, const char *path)
 {
 	char name[MQ_NAME_MAX + 1];
-	struct stat st;
+	struct stat own;
 	int64_t now;
 
 	mq_name_format(name, n);
-	st.st_ino = 0;
-	if (n->group[0] != '\0')
-		(void)fstatat(sp->cur, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (st == NULL) {
+		own.st_ino = 0;
+		own.st_nlink = 1;
+		(void)fstatat(sp->cur, name, &own, AT_SYMLINK_NOFOLLOW);
+		st = &own;
+	}
+	(void)mq_twin_end(sp, n, st, 0);
 	if (sp->pol.keep == 0 ? unlinkat(sp->cur, name, 0) == -1 :
 	    mq_rename(sp->cur, name, mq_done(sp), name, MQ_RENAME_FINISH) == -1)
 		return failed(path, errno);
@@ -321,11 +309,11 @@ mq_move_ack(struct mq_spool *sp, const struct mq_name *n, const char *path)
 	if (sp->pol.keep != 0) {
 		now = mq_now_ms();
 		(void)mq_stamp(mq_done(sp), name, now);
-		prune(sp, now);
+		mq_done_sweep(sp, now);
 	}
 	/* Its group's next goes. */
 	if (n->group[0] != '\0')
-		return mq_group_release(sp, n->group, st.st_ino);
+		return mq_group_release(sp, n->group, st->st_ino);
 	return MQ_EX_OK;
 }
 

@@ -57,17 +57,20 @@ int mq_move_unclaim(struct mq_spool *sp, const char *lease);
 /* extend: the deadline of cur/name moved to deadline (ms). 0, or -1 with
  * errno set (ENOENT: the lease is lost). */
 int mq_move_extend(struct mq_spool *sp, const char *name, int64_t deadline);
-/* expire: cur/name (n), past its deadline, back to new/ keyed by that
- * deadline, or to dlq/ when its attempts are used up; left alone while
- * another process (a runner) holds a lock on it. Returns an exit status;
- * a lease another process moved first is no error. */
+/* expire: cur/name (n, the file st), past its deadline, back to new/
+ * keyed by that deadline, or to dlq/ when its attempts are used up; left
+ * alone while another process (a runner) holds a lock on it, and for
+ * MQ_TWIN_GRACE while it has a second name not found (twin.c). Returns
+ * an exit status; a lease another process moved first is no error. */
 int mq_move_expire(struct mq_spool *sp, const char *name,
-    const struct mq_name *n, int64_t deadline);
-/* retry: the lease n (named path by its holder) back to new/, ready after
- * delay ms (-1: the backoff for its attempt), with why (or NULL) as its
- * reason; to dlq/ instead when its attempts are used up (and said). */
+    const struct mq_name *n, const struct stat *st, int64_t now);
+/* retry: the lease n (named path by its holder; st its file, or NULL:
+ * looked at here) back to new/, ready after delay ms (-1: the backoff
+ * for its attempt), with why (or NULL) as its reason; to dlq/ instead
+ * when its attempts are used up (and said). */
 int mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
-    const char *path, int64_t delay, const char *why);
+    const struct stat *st, const char *path, int64_t delay,
+    const char *why);
 /* bury: fromfd/N (cur/, or new/) to dlq/N, stamped with the time of
  * death. given: the reason given, written first (when that fails, the
  * message stays); else decided: the system's, written best effort with
@@ -76,10 +79,11 @@ int mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
  * gone; NULL: gone is MQ_EX_LOST, unreported. */
 int mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
     const char *path, const char *given, const char *decided);
-/* ack: the lease n (named path) unlinked, or moved to done/ when the
- * spool keeps acknowledged messages; done/ past keep is pruned. */
+/* ack: the lease n (named path; st its file, or NULL: looked at here)
+ * unlinked, or moved to done/ when the spool keeps acknowledged
+ * messages; done/ past keep is pruned. */
 int mq_move_ack(struct mq_spool *sp, const struct mq_name *n,
-    const char *path);
+    const struct stat *st, const char *path);
 /* redrive: the dead letter n ready now, in the leaf lf of new/ (opened
  * by the first; mq_move_flush after the batch), or back in its group;
  * attempts reset, redrives counted. MQ_EX_LOST, unreported, when it is

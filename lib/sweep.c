@@ -82,3 +82,23 @@ mq_tmp_sweep(struct mq_spool *sp)
 
 	mq_sweep(mq_tmp(sp), -1, NULL, 0, 0, debris, &old);
 }
+
+static int
+prune_one(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	const int64_t *limit = arg;
+
+	if (name[0] != '.' && S_ISREG(st->st_mode) &&
+	    mq_ts_ms(&st->st_mtim) <= *limit)
+		(void)unlinkat(dirfd, name, 0);
+	return 0;
+}
+
+void
+mq_done_sweep(struct mq_spool *sp, int64_t now)
+{
+	int64_t limit = now - sp->pol.keep;
+
+	mq_sweep(mq_done(sp), sp->fd, ".swept", sp->pol.keep / 16, now,
+	    prune_one, &limit);
+}

@@ -27,5 +27,9 @@ void mq_sweep(int dirfd, int stampfd, const char *stamp, int64_t every,
 /* Removes debris of crashed writers: tmp/ files whose mtime is 36 hours
  * old (each put, writer.c). */
 void mq_tmp_sweep(struct mq_spool *sp);
+/* Removes what done/ kept longer than keep (policy.c); at most once per
+ * keep/16 (or a minute, if less), remembered as the mtime of
+ * SPOOL/.swept. */
+void mq_done_sweep(struct mq_spool *sp, int64_t now);
 
 #endif

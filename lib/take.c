@@ -80,7 +80,7 @@ mq_reclaim(struct mq_spool *sp, int64_t now, mq_held_fn *held, void *arg)
 		if (deadline > now || (held != NULL && held(names.v[i], arg)))
 			continue;
 		status = mq_worst(status, mq_move_expire(sp, names.v[i], &n,
-		    deadline));
+		    &st, now));
 		reclaimed++;
 	}
 	mq_names_free(&names);

@@ -41,6 +41,18 @@ put() {
 	done
 }
 
+# The time in milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
+# A file's modification time in milliseconds (a lease's deadline).
+mtime_ms() {
+	local t
+	t=$(stat -c %.3Y "$1")
+	echo "${t/./}"
+}
+
 # The modification time of a file, in seconds since the epoch.
 mtime() {
 	stat -c %Y "$1"

@@ -3,17 +3,6 @@
 
 load helper
 
-# The time in milliseconds, and a file's mtime in milliseconds.
-now_ms() {
-	date +%s%3N
-}
-
-mtime_ms() {
-	local t
-	t=$(stat -c %.3Y "$1")
-	echo "${t/./}"
-}
-
 @test "-d 0 makes the message ready at once; the next lease is attempt 2" {
 	id=$(mq-put "$Q" <<<"payload")
 	l=$(mq-take "$Q")

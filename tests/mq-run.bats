@@ -4,10 +4,6 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-now_ms() {
-	date +%s%3N
-}
-
 # Whether at least $1 commands have marked themselves started.
 started() {
 	[ "$(nfiles 'started.*')" -ge "$1" ]

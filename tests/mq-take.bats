@@ -268,10 +268,6 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 
 # -w: waiting for a message.
 
-now_ms() {
-	date +%s%3N
-}
-
 @test "-w returns within 200 ms of a put" {
 	put "$Q" x
 	mq-take "$Q" | mq-ack

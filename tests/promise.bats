@@ -9,10 +9,6 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-now_ms() {
-	date +%s%3N
-}
-
 # Whether file $1's time (a lease's deadline) is more than 50 ms past.
 past() {
 	[ "$(now_ms)" -gt "$(($(date -r "$1" +%s%3N) + 50))" ]
