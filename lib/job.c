@@ -70,6 +70,45 @@ environment(struct pool *p)
 	return p->envp;
 }
 
+/* The command as posix_spawnp would find it, looked up in PATH once (as
+ * a shell hashes it): a spawn then skips the search's failed execs,
+ * each of which holds the pool still (the child shares its memory until
+ * it has exec'd). p->cmd stays NULL, and posix_spawnp looks, for a name
+ * with a slash, without PATH, or not found. */
+static void
+find_command(struct pool *p)
+{
+	const char *name = p->o->argv[0], *path = getenv("PATH"), *d, *e;
+	size_t nl = strlen(name), dl;
+	struct stat st;
+	char *c;
+
+	p->looked = 1;
+	if (path == NULL || nl == 0 || strchr(name, '/') != NULL)
+		return;
+	for (d = path;; d = e + 1) {
+		if ((e = strchr(d, ':')) == NULL)
+			e = d + strlen(d);
+		dl = (size_t)(e - d);
+		if ((c = malloc(dl + nl + 3)) == NULL)
+			return;
+		if (dl == 0)		/* an empty entry: the directory we are in */
+			c[dl++] = '.';
+		else
+			memcpy(c, d, dl);
+		c[dl] = '/';
+		memcpy(c + dl + 1, name, nl + 1);
+		if (stat(c, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(c, X_OK) == 0) {
+			p->cmd = c;
+			return;
+		}
+		free(c);
+		if (*e == '\0')
+			return;
+	}
+}
+
 /* Starts the command with posix_spawn (no copy of the pool's memory, a
  * little cheaper than fork and exec: bench/RESULTS.md): the lease as
  * stdin, the pipe as stderr, -o's file as stdout, its own process group,
@@ -91,6 +130,8 @@ spawn(struct pool *p, struct job *j, int errfd, const char **what)
 	*what = "posix_spawn";
 	if ((envp = environment(p)) == NULL)
 		return errno;
+	if (!p->looked)
+		find_command(p);
 	snprintf(p->env_spool, sizeof(p->env_spool), "MQ_SPOOL=%s", p->spool);
 	if (snprintf(p->env_lease, sizeof(p->env_lease), "MQ_LEASE=%s/cur/%s",
 	    p->spool, j->name) >= (int)sizeof(p->env_lease))
@@ -137,8 +178,14 @@ spawn(struct pool *p, struct job *j, int errfd, const char **what)
 		 * user's umask, not the shared spool's (one thread: set and
 		 * put back around the spawn). */
 		mask = umask(mq_user_umask());
-		err = posix_spawnp(&j->pid, p->o->argv[0], &fa, &at,
-		    p->o->argv, envp);
+		err = p->cmd == NULL ? ENOENT : posix_spawn(&j->pid, p->cmd,
+		    &fa, &at, p->o->argv, envp);
+		if (err == ENOENT) {	/* not there, or no longer: as given */
+			free(p->cmd);
+			p->cmd = NULL;
+			err = posix_spawnp(&j->pid, p->o->argv[0], &fa, &at,
+			    p->o->argv, envp);
+		}
 		umask(mask);
 		if (err != EAGAIN && err != ENOMEM)
 			*what = NULL;	/* the command's own */

@@ -371,6 +371,7 @@ mq_pool_run(struct mq_spool *sp, const struct mq_pool_opts *o)
 	mq_waiter_close(&p->w);
 	status = p->fatal != 0 ? p->fatal : p->status;
 	free(p->envp);
+	free(p->cmd);
 	free(p->pfd);
 	free(p->jobs);
 	free(p);

@@ -57,6 +57,8 @@ struct pool {
 	struct pollfd *pfd;	/* for doze: procs + 2 */
 	struct mq_writer out;	/* -o: what the commands' stdout becomes */
 	char **envp;		/* the commands' environment (job.c) */
+	char *cmd;		/* the command as found in PATH, or NULL */
+	int looked;		/* PATH was searched for it */
 	size_t nenv;		/* its variables but the four MQ_ ones */
 	char env_spool[4096 + 16], env_lease[4096 + 128];
 	char env_id[64], env_attempt[48];

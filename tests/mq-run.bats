@@ -294,6 +294,19 @@ SH
 	[ -n "$(find "$Q/new" -type f -name "$(cat id.3),0")" ]
 }
 
+@test "a command found in PATH is looked up once; gone from there, the next is found where PATH says" {
+	mkdir first second
+	# The first in PATH removes itself; the second is the one left.
+	printf '#!/bin/sh\necho "first $(cat)" >>log; rm -f "$0"\n' >first/job
+	printf '#!/bin/sh\necho "second $(cat)" >>log\n' >second/job
+	chmod +x first/job second/job
+	put "$Q" a b c
+	PATH="$PWD/first:$PWD/second:$PATH" run mq-run -P 1 "$Q" job
+	[ "$status" -eq 0 ]
+	[ "$(cat log)" = "$(printf 'first a\nsecond b\nsecond c')" ]
+	[ "$(messages "$Q")" -eq 0 ]
+}
+
 @test "the command's own options are its own; usage errors exit 64" {
 	put "$Q" 'a-b'
 	mq-run "$Q" grep -c -e - >out
