@@ -22,7 +22,7 @@ BUILD = .
 PROGS = mq-put mq-take mq-ack mq-retry mq-dlq mq-run mq-stat mq-ls mq-wait mq-rm mq-park mq-kick mq-replay
 LIB = diag clock duration policy name dir names rename print spool trie leaf sweep writeback pending \
 	counts limit reason key lost held front group share twin move claim park take lease writer targets \
-	commit operands opt dlq wait pool job handon tell tail ls states ids pick log replay point route stat report topic
+	commit operands opt dlq wait pool job handon tell tail ls states ids pick log replay point route stat setup report topic
 
 LIBOBJ = $(LIB:%=$(BUILD)/obj/%.o)
 # A static archive: each program takes from it only the objects it uses.
@@ -122,6 +122,13 @@ check-distributed-cluster: all dyn
 	MQ_HOSTS=1 MQ_BIN=$(CURDIR)/$(BUILD)/bin \
 		MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin tests/distributed
 
+# And the server killed under load SERVER_RUNS times, each one's figures
+# printed (about 80 s a run).
+SERVER_RUNS = 10
+check-distributed-long: all dyn
+	MQ_HOSTS=1 MQ_SERVER_RUNS=$(SERVER_RUNS) MQ_BIN=$(CURDIR)/$(BUILD)/bin \
+		MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin tests/distributed
+
 # The whole suite against an ASan + UBSan build, in its own directory.
 SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -166,4 +173,4 @@ clean:
 	rm -rf bin obj replay dyn build-san build-fuzz build-dyn
 
 .PHONY: all dyn replay fuzz fuzz-run check check-fs check-chaos \
-	check-distributed check-distributed-cluster check-san demo bench install install-strip uninstall clean
+	check-distributed check-distributed-cluster check-distributed-long check-san demo bench install install-strip uninstall clean

@@ -15,6 +15,7 @@
 #include "opt.h"
 #include "report.h"
 #include "route.h"
+#include "setup.h"
 #include "spool.h"
 #include "stat.h"
 #include "topic.h"
@@ -213,6 +214,8 @@ main(int argc, char *argv[])
 		}
 		rows[i].status = mq_spool_open(&sps[i], paths.v[i], MQ_OPEN);
 		status = mq_worst(status, rows[i].status);
+		if (rows[i].status == MQ_EX_OK)	/* a shared one set up wrong */
+			(void)mq_setup_check(&sps[i]);
 		/* -s: only the subscribers that key would go to */
 		if (rows[i].status == MQ_EX_OK && (named_before(sps, rows, i,
 		    1) || (route != NULL && !mq_route_to(&sps[i].pol,

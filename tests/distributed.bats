@@ -25,7 +25,11 @@ teardown() {
 				gl revive "$k" >&2 || true
 		done
 	fi
-	[ -z "${A:-}" ] || rm -rf "$A"
+	umount "$BATS_TEST_TMPDIR/m3" 2>/dev/null || true
+	[ ! -e "$BATS_TEST_TMPDIR/prefetch.on" ] ||
+		gl gluster volume set "$(sed -n 's/^vol=//p' "$MQ_GLUSTER/.gluster")" \
+			performance.stat-prefetch off >/dev/null || true
+	[ -z "${A:-}" ] || rm -rf "$A" "$A".*
 }
 
 # The same lease path through the other mount.
@@ -74,6 +78,42 @@ peers() {
 	done
 	# And each server has a state of its own: three glusterd identities.
 	same "$(cat "$MQ_GLUSTER"/s[123]/glusterd/glusterd.info | grep '^UUID=' | sort -u | wc -l)" 3
+}
+
+@test "mq-stat says nothing of a volume set up as mq(7) says, and warns of a mount with the caches on and of stat-prefetch" {
+	mkdir -p "$A"
+	put "$A" x
+	run --separate-stderr mq-stat -o sh "$A"
+	same "$status" 0
+	same "$stderr" ""
+	# A third client mounted with GlusterFS's defaults, as a user who
+	# skipped mq(7) would.
+	mkdir m3
+	set --
+	[ "${MQ_HOSTS:-0}" = 0 ] || set -- nsenter "--net=/run/netns/$(ns c2)"
+	"$@" mount -t glusterfs "$(findmnt -no SOURCE "$M2")" m3
+	run --separate-stderr mq-stat -o sh "m3/$name"
+	umount m3
+	same "$status" 0
+	grep -q '^mq_ready=1$' <<<"$output"
+	same "$(wc -l <<<"$stderr")" 1
+	[[ $stderr == "mq-stat: m3/$name: GlusterFS mounted with the kernel's metadata caches on "* ]]
+	# The volume's metadata cache on: both clients get a graph with it.
+	vol=$(sed -n 's/^vol=//p' "$MQ_GLUSTER/.gluster")
+	touch prefetch.on
+	gl gluster volume set "$vol" performance.stat-prefetch on >/dev/null
+	warned() {
+		run --separate-stderr mq-stat -o sh "$A"
+		[[ $stderr == *"GlusterFS volume $vol has performance.stat-prefetch on"* ]]
+	}
+	wait_for -t 20 warned
+	gl gluster volume set "$vol" performance.stat-prefetch off >/dev/null
+	rm prefetch.on
+	quiet() {
+		run --separate-stderr mq-stat -o sh "$A"
+		[ -z "$stderr" ]
+	}
+	wait_for -t 20 quiet
 }
 
 @test "ids stay unique across clients: 8 producers, 4 on each mount" {
@@ -391,12 +431,84 @@ more_than() {
 	same "$(messages "$B")" 0
 }
 
+@test "a runner cut off while its commands run: its leases go to the other client, and back, its keep-alive and acks never touch them" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs client hosts (examples/gluster up -n)"
+	mkdir -p "$A"
+	put "$A" m1 m2
+	# Each command outlives the cut; the runner keeps its leases alive
+	# (every second, at -t 2s) until it is cut off.
+	mq-run -P 2 -n 2 -t 2s "$A" sh -c 'sleep 25; cat >/dev/null' \
+		>run.out 2>run.err &
+	run_pid=$!
+	wait_for -t 20 test "$(count "$A" cur)" -eq 2
+	gl cut 1
+	# The servers drop its locks after the ping timeout; the leases run
+	# out and the other client takes them.
+	: >got
+	take_rest() {
+		mq-take -n 2 -t 120s "$B" >>got 2>/dev/null || true
+		[ "$(wc -l <got)" -ge 2 ]
+	}
+	wait_for -t 40 take_rest
+	while read -r l; do stat -c %Y "$l"; done <got >deadlines
+	gl mend 1
+	run reap -t 90 "$run_pid"
+	# Its outcome is dropped: the leases are not its own any more.
+	[ "$status" -eq 2 ] || [ "$status" -eq 74 ]
+	grep -q 'lease lost' run.err
+	# The other's leases are whole, their deadlines its own.
+	same "$(while read -r l; do stat -c %Y "$l"; done <got)" "$(cat deadlines)"
+	same "$(while read -r l; do cat "$l"; echo; done <got | sort | tr '\n' ' ')" "m1 m2 "
+	xargs mq-ack <got
+	same "$(messages "$B")" 0
+}
+
+@test "two servers down: the volume refuses writes, a put exits 74 and leaves nothing; one back, puts go on" {
+	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs server hosts (examples/gluster up -n)"
+	mkdir -p "$A"
+	put "$A" before
+	gl kill 2
+	gl kill 3
+	# (puts before the volume knows the servers are gone still go in)
+	: >during
+	refused() {
+		run --separate-stderr mq-put "$A" <<<"during"
+		[ "$status" -ne 0 ] || echo during >>during
+		[ "$status" -eq 74 ]
+	}
+	wait_for -t 60 refused
+	same "$(wc -l <<<"$stderr")" 1
+	[[ $stderr == "mq-put: $A"* ]]
+	run mq-take "$A"
+	[ "$status" -eq 74 ] || [ "$status" -eq 1 ]
+	gl revive 2
+	accepted() {
+		mq-put "$A" <<<"after" >/dev/null 2>&1
+	}
+	wait_for -t 60 accepted
+	gl revive 3
+	gl heal >&2
+	mq-take -n 1000 "$B" >leases
+	same "$(while read -r l; do cat "$l"; done <leases | sort)" "$(printf '%s\n' after before | cat - during | sort)"
+	xargs mq-ack <leases
+	same "$(messages "$A")" 0
+}
+
 @test "a server killed mid-run under producers, takers and runners on both mounts, revived and healed: every invariant holds" {
 	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs server hosts (examples/gluster up -n)"
 	g=$BATS_TEST_DIRNAME/../examples/gluster
-	run "$BATS_TEST_DIRNAME/torture" --seconds 30 --no-kill --spool "$A" --other "$B" \
-		--fault "$g kill $MQ_GLUSTER 2" --mend "$g revive $MQ_GLUSTER 2 && $g heal $MQ_GLUSTER"
-	printf '%s\n' "$output" >&2
-	same "$status" 0
-	[[ $output == *"all invariants hold"* ]]
+	# MQ_SERVER_RUNS times (make check-distributed-long: 10), each run's
+	# figures on the terminal: kills, puts, takes, redeliveries, heal.
+	for r in $(seq 1 "${MQ_SERVER_RUNS:-1}"); do
+		run "$BATS_TEST_DIRNAME/torture" --seconds 30 --no-kill \
+			--spool "$A.$r" --other "$B.$r" --fault "$g kill $MQ_GLUSTER $(((r - 1) % 3 + 1))" \
+			--mend "$g revive $MQ_GLUSTER $(((r - 1) % 3 + 1)) && $g heal $MQ_GLUSTER"
+		printf '%s\n' "$output" >&2
+		printf '# server run %s (server %s): %s; %s\n' "$r" "$(((r - 1) % 3 + 1))" \
+			"$(grep -o 'healed in [0-9]* s' <<<"$output" | tail -n 1)" \
+			"$(grep '^torture: [0-9]*s, ' <<<"$output" | sed 's/^torture: //')" >&3
+		same "$status" 0
+		[[ $output == *"all invariants hold"* ]]
+		rm -rf "$A.$r"
+	done
 }
