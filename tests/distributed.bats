@@ -518,19 +518,32 @@ more_than() {
 
 @test "a server killed mid-run under producers, takers and runners on both mounts, revived and healed: every invariant holds" {
 	[ "${MQ_HOSTS:-0}" = 1 ] || skip "needs server hosts (examples/gluster up -n)"
+	# About one run in four here hangs: a write transaction of a client
+	# keeps a replica's inode lock on the surviving bricks after the
+	# server's death (its process long gone), and every later write to
+	# that file waits for GlusterFS's frame timeout (30 min). Not in CI;
+	# make check-distributed-long (MQ_SERVER_RUNS=10) runs it.
+	[ -n "${MQ_SERVER_RUNS:-}" ] || skip "GlusterFS can hang a write after a server's death (one run in four): MQ_SERVER_RUNS=N runs it"
 	g=$BATS_TEST_DIRNAME/../examples/gluster
-	# MQ_SERVER_RUNS times (make check-distributed-long: 10), each run's
-	# figures on the terminal: kills, puts, takes, redeliveries, heal.
-	for r in $(seq 1 "${MQ_SERVER_RUNS:-1}"); do
-		run "$BATS_TEST_DIRNAME/torture" --seconds 30 --no-kill \
-			--spool "$A.$r" --other "$B.$r" --fault "$g kill $MQ_GLUSTER $(((r - 1) % 3 + 1))" \
-			--mend "$g revive $MQ_GLUSTER $(((r - 1) % 3 + 1)) && $g heal $MQ_GLUSTER"
+	# MQ_SERVER_RUNS times, each run's figures on the terminal: kills,
+	# puts, takes, redeliveries, heal; a run that hangs fails in 5 min.
+	failed=0
+	for r in $(seq 1 "$MQ_SERVER_RUNS"); do
+		k=$(((r - 1) % 3 + 1))
+		run timeout 300 "$BATS_TEST_DIRNAME/torture" --seconds 30 --no-kill \
+			--spool "$A.$r" --other "$B.$r" --fault "$g kill $MQ_GLUSTER $k" \
+			--mend "$g revive $MQ_GLUSTER $k && $g heal $MQ_GLUSTER"
 		printf '%s\n' "$output" >&2
-		printf '# server run %s (server %s): %s; %s\n' "$r" "$(((r - 1) % 3 + 1))" \
+		printf '# server run %s (server %s): exit %s, %s; %s\n' "$r" "$k" "$status" \
 			"$(grep -o 'healed in [0-9]* s' <<<"$output" | tail -n 1)" \
 			"$(grep '^torture: [0-9]*s, ' <<<"$output" | sed 's/^torture: //')" >&3
-		same "$status" 0
-		[[ $output == *"all invariants hold"* ]]
-		rm -rf "$A.$r"
+		if [ "$status" -ne 0 ] || [[ $output != *"all invariants hold"* ]]; then
+			failed=$((failed + 1))
+			# a hung run's processes and its server, before the next
+			pkill -9 -f "torture .*--spool $A.$r" 2>/dev/null || true
+			kill -0 "$(cat "$MQ_GLUSTER/s$k/pid")" 2>/dev/null || gl revive "$k" >&2 || true
+		fi
+		rm -rf "$A.$r" 2>/dev/null || true
 	done
+	same "$failed" 0
 }
