@@ -306,9 +306,11 @@ commit_pending(struct mq_writer *w)
 }
 
 /* Takes back the messages of ids[from..n): their ids could not be
- * printed. Says which could not be (a taker has one already). */
+ * printed, or they could not be made durable (what: where, why: the
+ * reason). Says which could not be (a taker has one already). */
 static void
-take_back(struct mq_writer *w, size_t from, int err)
+take_back(struct mq_writer *w, size_t from, const char *what,
+    const char *why)
 {
 	struct mq_name n;
 	size_t i, j, back = 0;
@@ -327,8 +329,8 @@ take_back(struct mq_writer *w, size_t from, int err)
 			mq_warnx(w->ids[i], "put, and taken already: its id "
 			    "could not be printed");
 	}
-	mq_warnx("standard output", "%s: %zu message%s taken back", strerror(err),
-	    back, back == 1 ? "" : "s");
+	mq_warnx(what, "%s: %zu message%s taken back", why, back,
+	    back == 1 ? "" : "s");
 }
 
 int
@@ -343,15 +345,20 @@ mq_writer_flush(struct mq_writer *w)
 		return status;
 	for (i = 0; i < w->nto; i++) {
 		t = &w->to[i];
+		/* Renamed but not durable: no id is printed, and none is
+		 * left to be delivered (mq-put's 74 leaves nothing). */
 		if ((status = mq_move_flush(t->sp, &t->leaf, (long)w->n)) !=
-		    MQ_EX_OK)
+		    MQ_EX_OK) {
+			take_back(w, 0, t->sp->path, "not synced to disk");
+			w->n = 0;
 			return status;
+		}
 		mq_counts_set_last(t->sp, mq_id_last(), t->last);
 		t->last = mq_id_last();
 	}
 	if (w->out != NULL && w->n > 0 && (shown = mq_print_ids(w->out,
 	    w->ids, w->n, w->delim, &err)) < w->n) {
-		take_back(w, shown, err);
+		take_back(w, shown, "standard output", strerror(err));
 		w->n = 0;
 		return MQ_EX_IOERR;
 	}

@@ -232,3 +232,20 @@ check_run() { :; }
 	done
 	same "$runs" 216
 }
+
+@test "mq-put: the new leaf's sync failing takes the batch back: 74, no id printed, nothing left to deliver" {
+	printf 'a\nb\nc\n' | MQ_FAIL_COUNT=$BATS_TEST_TMPDIR/counts LD_PRELOAD=$SHIM \
+		mq-put -l counted >/dev/null
+	# The last fsync of a put into a new spool: the new leaf's directory
+	# (after the spool's own, the three files and their renames).
+	n=$(sed -n 's/^fsync //p' counts)
+	[ "$n" -ge 4 ]
+	run --separate-stderr env MQ_FAIL="fsync:$n:EIO" LD_PRELOAD="$SHIM" \
+		mq-put -l "$Q" <<<"$(printf 'a\nb\nc')"
+	[ "$status" -eq 74 ]
+	[ -z "$output" ]
+	[[ $stderr == *"$Q: not synced to disk: 3 messages taken back"* ]]
+	[ "$(count "$Q" new)" -eq 0 ]
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+}
