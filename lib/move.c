@@ -206,9 +206,8 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
 	int64_t now, ready, guard;
 	int err, status;
 
-	(void)mq_twin_end(sp, n, st, 0);
+	(void)mq_twin_end(sp, n, st, 0);	/* the lease is the truth */
 	mq_name_format(name, n);
-
 	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
 		snprintf(head, sizeof(head), "attempts ran out: retried on "
 		    "attempt %lu of %ld", n->attempts, sp->pol.max_attempts);

@@ -539,8 +539,7 @@ more_than() {
 			"$(grep '^torture: [0-9]*s, ' <<<"$output" | sed 's/^torture: //')" >&3
 		if [ "$status" -ne 0 ] || [[ $output != *"all invariants hold"* ]]; then
 			failed=$((failed + 1))
-			# a hung run's processes and its server, before the next
-			pkill -9 -f "torture .*--spool $A.$r" 2>/dev/null || true
+			# its server back, before the next run
 			kill -0 "$(cat "$MQ_GLUSTER/s$k/pid")" 2>/dev/null || gl revive "$k" >&2 || true
 		fi
 		rm -rf "$A.$r" 2>/dev/null || true
