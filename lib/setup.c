@@ -15,14 +15,12 @@
  * mount table (Linux's /proc/self/mountinfo) by the spool's device;
  * elsewhere, and on any other file system, there is nothing to check.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/sysmacros.h>
@@ -30,6 +28,7 @@
 #endif
 
 #include "diag.h"
+#include "dir.h"
 #include "setup.h"
 
 #define FUSE_MAGIC 0x65735546
@@ -38,28 +37,22 @@
 
 #ifdef __linux__
 /* The file dir/name, at most META_MAX bytes and NUL-terminated, in
- * memory the caller frees; NULL if it cannot be read. */
+ * memory the caller frees; NULL if it cannot be read. (.meta's files
+ * say they are empty and give their text to one read.) */
 static char *
 slurp(const char *dir, const char *name)
 {
 	char path[PATH_MAX + 64], *buf;
-	size_t len = 0;
-	ssize_t r;
-	int fd;
+	ssize_t n;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path) || (buf = malloc(META_MAX + 1)) == NULL)
 		return NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((n = mq_read_small(AT_FDCWD, path, buf, META_MAX)) == -1) {
 		free(buf);
 		return NULL;
 	}
-	while (len < META_MAX && ((r = read(fd, buf + len, META_MAX - len)) >
-	    0 || (r == -1 && errno == EINTR)))
-		if (r > 0)
-			len += (size_t)r;
-	close(fd);
-	buf[len] = '\0';
+	buf[n] = '\0';
 	return buf;
 }
 
