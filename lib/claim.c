@@ -307,6 +307,7 @@ mq_move_unclaim(struct mq_spool *sp, const char *lease)
 		mq_warnx(what, "not a lease name");
 		return MQ_EX_DATAERR;
 	}
+	(void)mq_twin_end(sp, &n, NULL, 0);	/* the lease is the truth */
 	n.attempts--;			/* this delivery never happened */
 	mq_name_format(to, &n);
 	/* Its deadline, still ahead, keeps it from takers until the stamp

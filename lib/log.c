@@ -356,6 +356,17 @@ mq_log_pruned(struct mq_log *lg)
 }
 
 int
+mq_log_present(struct mq_spool *sp)
+{
+	/* Its own log, or its topic's: only whether one is there (a take
+	 * of a topic's file pays two opens once, not the configs' reads). */
+	if (sp->log == -1 && (sp->log = mq_opendir(sp->fd, ".log")) == -1 &&
+	    (sp->log = mq_opendir(sp->fd, "../.log")) == -1)
+		sp->log = -2;
+	return sp->log >= 0;
+}
+
+int
 mq_log_only_other(struct mq_spool *sp, const struct mq_name *n,
     const struct stat *st)
 {
@@ -364,15 +375,8 @@ mq_log_only_other(struct mq_spool *sp, const struct mq_name *n,
 	char name[MQ_NAME_MAX + 1];
 	int r;
 
-	if (st->st_nlink != 2 || n->group[0] != '\0' || sp->log == -2)
+	if (st->st_nlink != 2 || n->group[0] != '\0' || !mq_log_present(sp))
 		return 0;
-	/* Its own log, or its topic's: only whether one is there (a take
-	 * of a topic's file pays two opens once, not the configs' reads). */
-	if (sp->log == -1 && (sp->log = mq_opendir(sp->fd, ".log")) == -1 &&
-	    (sp->log = mq_opendir(sp->fd, "../.log")) == -1) {
-		sp->log = -2;
-		return 0;
-	}
 	mq_log_name(n, name);
 	if (mq_leaf_find(sp->log, mq_log_key(n->id), &lf) == -1)
 		return 0;

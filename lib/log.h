@@ -58,6 +58,9 @@ void mq_log_prune(struct mq_log *lg, int64_t now);
 /* The millisecond of the newest id pruned from the log, or -1: none. */
 int64_t mq_log_pruned(struct mq_log *lg);
 
+/* Whether the spool has a retained log, its own or its topic's (opened
+ * as sp->log on first use). */
+int mq_log_present(struct mq_spool *sp);
 /* Whether the file st (of message n, in a spool) has, besides its own
  * name, only its entry in that spool's log: then its times are the
  * spool's to set. sp->log is opened on first use. */

@@ -268,6 +268,8 @@ mq_move_bury(struct mq_spool *sp, int fromfd, const struct mq_name *n,
 	st.st_ino = 0;
 	if (n->group[0] != '\0')
 		(void)fstatat(fromfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (fromfd == sp->cur)	/* a lease: the truth (twin.c) */
+		(void)mq_twin_end(sp, n, NULL, 0);
 	if (mq_rename(fromfd, name, mq_dlq(sp), name, MQ_RENAME_FINISH) == -1) {
 		if (errno == ENOENT)	/* someone else moved it */
 			return path != NULL ? mq_lease_lost(path) : MQ_EX_LOST;

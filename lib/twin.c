@@ -17,13 +17,15 @@
  * ready file with an unexplained second name looks for a lease of its id
  * in cur/ (two names, looked up) and, when that is the same file, drops
  * the queued name and takes something else: the lease is reclaimed in its
- * turn if it expired. A lease that ends (an ack, a retry, a reclaim) with
+ * turn if it expired. A lease that ends (an ack, a retry, an unclaim, a burial, a
+ * reclaim) with
  * an unexplained second name first drops its queued twin from the leaf
  * of its put, where a first delivery's twin is. A twin in another leaf
  * (a later delivery's) is met by a taker: an expired lease with an
  * unexplained second name waits MQ_TWIN_GRACE for that before it is
  * reclaimed as it is. Grouped messages are not looked at (their front is
- * a second name of their own, front.c).
+ * a second name of their own, front.c); on a spool with a retained log,
+ * a lease's second name is taken for its log entry unopened.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,12 +46,15 @@ same_file(int dirfd, const char *name, const struct stat *st)
 	    o.st_ino == st->st_ino && o.st_dev == st->st_dev;
 }
 
-int
-mq_twin_suspect(struct mq_spool *sp, const struct mq_name *n,
-    const struct stat *st)
+/* Whether the lease st (n) has more names than its spool explains: a
+ * group's member has its front, a message of a spool with a retained
+ * log its entry there (counted without looking it up: an ack must stay
+ * cheap; a twin whose log entry was pruned is then not seen). */
+static int
+suspect(struct mq_spool *sp, const struct mq_name *n, const struct stat *st)
 {
-	return st->st_nlink > 1 && n->group[0] == '\0' &&
-	    !mq_log_only_other(sp, n, st);
+	return n->group[0] == '\0' && st->st_nlink > 1 &&
+	    st->st_nlink > (nlink_t)(1 + mq_log_present(sp));
 }
 
 int
@@ -74,9 +79,10 @@ mq_twin_queued(struct mq_spool *sp, int leaffd, const char *name,
 	return 0;
 }
 
-int
-mq_twin_drop(struct mq_spool *sp, const struct mq_name *n,
-    const struct stat *st)
+/* The lease's queued twin, removed from the leaf of its put: 1, 0 (none
+ * there), or -1 with errno set. */
+static int
+drop(struct mq_spool *sp, const struct mq_name *n, const struct stat *st)
 {
 	struct mq_name q = *n;
 	struct mq_leaf lf;
@@ -123,7 +129,7 @@ mq_twin_end(struct mq_spool *sp, const struct mq_name *n,
 			return 0;
 		st = &own;
 	}
-	if (!mq_twin_suspect(sp, n, st))
+	if (!suspect(sp, n, st))
 		return 0;
-	return mq_twin_drop(sp, n, st) == 0 && wait > 0;
+	return drop(sp, n, st) == 0 && wait > 0;
 }

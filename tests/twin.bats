@@ -66,6 +66,17 @@ twin() {
 	[ "$(messages "$Q")" -eq 0 ]
 }
 
+@test "a buried lease's twin goes with it: the dead letter is not delivered again" {
+	twin
+	mq-dlq -r "no good" "$lease"
+	[ ! -e "$queued" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" dlq)" -eq 1 ]
+	[ "$(stat -c %h "$Q/dlq/$id,1")" -eq 1 ]
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
+}
+
 @test "mq-run's ack of a twinned lease removes its queued name too" {
 	id=$(printf 'the payload' | mq-put "$Q")
 	queued=$(find "$Q/new" -type f)
