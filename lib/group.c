@@ -54,6 +54,19 @@
 
 /* The moves: hold, promote, release. */
 
+/* The ready time a member's link in new/ is keyed by: its mtime (its
+ * stamp: the put's, a delay's, a redrive's), or its id's time when that
+ * is later and past, as for a put without a group (commit.c): a put's
+ * stamp is taken before its file is synced and its id made, and a look
+ * by id (ls.c) begins at the id's leaf. */
+static int64_t
+front_ready(const struct stat *st, const char *id)
+{
+	int64_t ready = mq_ts_ms(&st->st_mtim), at = mq_id_ms(id);
+
+	return at > ready && at <= mq_now_ms() ? at : ready;
+}
+
 /* promote: the member name (in the trie's leaf) through: linked into
  * new/ and that leaf made durable, then renamed to the front. */
 static int
@@ -78,7 +91,7 @@ promote(int leaffd, const char *leaf, const char *name, void *arg)
 	}
 	if (st.st_nlink == 1) {		/* not yet linked into new/ */
 		err = mq_leaf_enter(sp->new, &lf,
-		    mq_ready_key(mq_ts_ms(&st.st_mtim)), leaffd, name, name,
+		    mq_ready_key(front_ready(&st, n.id)), leaffd, name, name,
 		    MQ_LEAF_LINK | MQ_LEAF_EARLIER);
 		if (err == 0 && sp->pol.sync)
 			err = mq_leaf_sync(&lf);
@@ -214,6 +227,20 @@ mq_group_release(struct mq_spool *sp, const char *group, ino_t ino)
 	return g.status;
 }
 
+/* Unlinks name from new/'s leaf of ready, rounded to either bucket or
+ * not: 0 or an errno (ENOENT: in none of them). */
+static int
+unlink_front(struct mq_spool *sp, int64_t ready, const char *name)
+{
+	int err;
+
+	if ((err = mq_leaf_unlink(sp->new, ready - ready % MQ_BUCKET,
+	    name)) != ENOENT || (err = mq_leaf_unlink(sp->new, ready -
+	    ready % MQ_BUCKET_REMOTE, name)) != ENOENT)
+		return err;
+	return mq_leaf_unlink(sp->new, ready, name);
+}
+
 int
 mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
 {
@@ -241,14 +268,14 @@ mq_group_withdraw(struct mq_spool *sp, const struct mq_name *n)
 		return g.status;
 	}
 	/* Let through: its link in new/ (keyed by its ready time, rounded
-	 * or not as it was then), if no taker has it yet, and the front. */
+	 * or not as it was then; by its mtime alone before front_ready
+	 * was), if no taker has it yet, and the front. */
 	g.status = MQ_EX_LOST;
 	if (fstatat(g.dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		ready = mq_ts_ms(&st.st_mtim);
-		if ((err = mq_leaf_unlink(sp->new, ready - ready % MQ_BUCKET,
-		    name)) == ENOENT && (err = mq_leaf_unlink(sp->new, ready -
-		    ready % MQ_BUCKET_REMOTE, name)) == ENOENT)
-			err = mq_leaf_unlink(sp->new, ready, name);
+		ready = front_ready(&st, m.id);
+		err = unlink_front(sp, ready, name);
+		if (err == ENOENT && ready != mq_ts_ms(&st.st_mtim))
+			err = unlink_front(sp, mq_ts_ms(&st.st_mtim), name);
 		if (err == 0) {
 			g.status = MQ_EX_OK;
 			if (mq_grp_drop(&g, name) == 0)

@@ -502,3 +502,35 @@ held_said() {
 	[ "$n" -ge 59 ]
 	[ "$(mq-stat -o json "$Q" | jq -c '[.ready, .held, .parked]')" = "[1,59,0]" ]
 }
+
+# new/'s leaf path of a key (ms): trie.c's three levels.
+leaf_path() {
+	printf '%s/new/%d/%03d/%03d' "$1" $(($2 / 1000000)) $(($2 / 1000 % 1000)) \
+	    $(($2 % 1000))
+}
+
+@test "a member let through is linked into its id's leaf of new/, not its earlier stamp's; mq-rm finds it in either" {
+	for round in new old; do
+		rm -rf "$Q"
+		gput "$Q" g a b
+		local id ms f stamp
+		id=$(cat id.b) ms=${id:0:13}
+		# b's stamp (its mtime) 150 ms before its id: a slow sync
+		f=$(find "$Q/group/g" -mindepth 2 -type f -name "$id,*")
+		stamp=$((ms - 150))
+		touch -d "@$((stamp / 1000)).$(printf %03d $((stamp % 1000)))" "$f"
+		mq-ack "$(mq-take "$Q")"
+		[ -f "$(leaf_path "$Q" $((ms - ms % 100)))/$id,0,0,g" ]
+		[ ! -e "$(leaf_path "$Q" $((stamp - stamp % 100)))/$id,0,0,g" ]
+		[ "$(mq-ls -o json "$Q" -- "$id" | grep -c '"state":"ready"')" = 1 ]
+		if [ $round = old ]; then	# where it was linked before
+			mkdir -p "$(leaf_path "$Q" $((stamp - stamp % 100)))"
+			mv "$(leaf_path "$Q" $((ms - ms % 100)))/$id,0,0,g" \
+			    "$(leaf_path "$Q" $((stamp - stamp % 100)))/"
+		fi
+		run mq-rm "$Q" "$id"
+		[ "$status" -eq 0 ]
+		[ -z "$(find "$Q/new" "$Q/group" -name "$id,*")" ]
+		[ "$(mq-stat -o json "$Q" | sed -E 's/.*"ready":([0-9]+).*/\1/')" = 0 ]
+	done
+}

@@ -149,12 +149,13 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 	command -v strace >/dev/null || skip "no strace"
 	spool_by_letter
 	calls() {
-		strace -o trace -e trace=openat,getdents64,newfstatat,fstatat64 \
+		strace -o "trace.$1.$2" \
+		    -e trace=openat,getdents64,newfstatat,fstatat64 \
 		    mq-ls "$Q" -- "$(cat id.$1)" >/dev/null
-		grep -cE '^(openat|newfstatat|fstatat64)' trace
+		grep -cE '^(openat|newfstatat|fstatat64)' "trace.$1.$2"
 	}
 	for x in ready front held leased dead parked "done"; do
-		calls $x >"shallow.$x"
+		calls $x shallow >"shallow.$x"
 	done
 	# 3000 more, ready, and 300 dead letters
 	seq 1 3000 | mq-put -l "$Q" >/dev/null
@@ -163,8 +164,10 @@ states_by_letter="dead gdead twice done leased expired ready front held delayed 
 		mv "$l" "$Q/dlq/$(basename "$l")"; done
 	[ "$(mq-stat -o json "$Q" | sed -E 's/.*"ready":([0-9]+).*/\1/')" -ge 3000 ]
 	for x in ready front held leased dead parked "done"; do
-		[ "$(calls $x)" -eq "$(cat "shallow.$x")" ] ||
-			{ echo "$x: $(calls $x) calls, $(cat "shallow.$x") before" >&2; false; }
+		[ "$(calls $x deep)" -eq "$(cat "shallow.$x")" ] || {
+			echo "$x: $(calls $x deep) calls, $(cat "shallow.$x") before" >&2
+			diff "trace.$x.shallow" "trace.$x.deep" | grep -v '\.so' >&2
+			false; }
 	done
 }
 
