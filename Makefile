@@ -96,7 +96,7 @@ dyn:
 check: all replay dyn
 	@tests/ensure-bats
 	MQ_BIN=$(CURDIR)/$(BUILD)/bin MQ_DYN_BIN=$(CURDIR)/$(BUILD)/dyn/bin \
-		bats tests
+		bats --timing tests
 
 # The suite on tmpfs, ext4, xfs and btrfs (as root; see tests/fs-matrix).
 check-fs: all

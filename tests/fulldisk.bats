@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # A full file system, mounted by the test (as root; skipped with a
-# message otherwise): a 1 MB tmpfs, or with MQ_FS=ext4, xfs or btrfs a
-# loop image whose free space a ballast file brings down to about 1.5 MB.
+# message otherwise): a 1 MB tmpfs of 2048 inodes, or with MQ_FS=ext4,
+# xfs or btrfs a loop image whose free space a ballast file brings down
+# to about 1.5 MB.
 # A put that does not fit fails cleanly and leaves nothing visible; what
 # does not need space keeps working. And a spool over a quota (a btrfs
 # qgroup; this kernel has no user quotas), whatever MQ_FS says.
@@ -26,7 +27,9 @@ setup() {
 	mkdir -p fs
 	case ${MQ_FS:-tmpfs} in
 	tmpfs)
-		mount -t tmpfs -o size=1m tmpfs fs || skip "cannot mount a tmpfs here" ;;
+		# (inodes too: a loop can fill them)
+		mount -t tmpfs -o size=1m,nr_inodes=2048 tmpfs fs ||
+			skip "cannot mount a tmpfs here" ;;
 	ext4 | xfs | btrfs)
 		make_fs "$MQ_FS" img
 		mount -o loop img fs || skip "cannot mount a loop image here"
