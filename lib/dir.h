@@ -43,6 +43,13 @@ const char *mq_names_pop(struct mq_names *names);
  * set. */
 int mq_dir_ordered(int dirfd, size_t batch, int (*fn)(const char *name,
     void *arg), void *arg);
+/* As mq_dir_ordered, for a reader that mostly wants the first few: the
+ * first batch is of first names, each next one twice as large, so a
+ * reader that stops after k names pays for log2(k / first) + 1
+ * readings, one that reads all n for log2(n / first) + 1, and a reading
+ * copies only the names that are among its batch's least so far. */
+int mq_dir_least(int dirfd, size_t first, int (*fn)(const char *name,
+    void *arg), void *arg);
 /* fsync(2) of a directory fd, retried on EINTR; 0 or -1. */
 int mq_fsync(int fd);
 /* Whether fd is on a network or FUSE file system (or one it cannot

@@ -2,6 +2,7 @@
  * batch at a time from a directory too large to keep (declared in dir.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,18 +127,31 @@ select_name(const char *name, void *arg)
 	return 0;
 }
 
-int
-mq_dir_ordered(int dirfd, size_t batch, int (*fn)(const char *name,
+/* mq_dir_ordered, each batch after the first twice as large as the one
+ * before it when grow is set. */
+static int
+ordered(int dirfd, size_t batch, int grow, int (*fn)(const char *name,
     void *arg), void *arg)
 {
 	struct batch b = { NULL, 0, batch < 1 ? 1 : batch, NULL };
-	char *last = NULL;
+	char *last = NULL, **v;
 	size_t i;
 	int r = 0, err = 0;
 
 	if ((b.v = malloc(b.cap * sizeof(*b.v))) == NULL)
 		return -1;
 	for (;;) {
+		if (last != NULL && grow && b.cap < SIZE_MAX / 2 /
+		    sizeof(*b.v)) {
+			if ((v = realloc(b.v, 2 * b.cap * sizeof(*b.v))) ==
+			    NULL) {
+				err = errno;
+				r = -1;
+				break;
+			}
+			b.v = v;
+			b.cap *= 2;
+		}
 		b.n = 0;
 		b.after = last;
 		if (mq_dir_count(dirfd, select_name, &b) == -1) {
@@ -166,6 +180,20 @@ mq_dir_ordered(int dirfd, size_t batch, int (*fn)(const char *name,
 	if (r == -1)
 		errno = err;
 	return r;
+}
+
+int
+mq_dir_ordered(int dirfd, size_t batch, int (*fn)(const char *name,
+    void *arg), void *arg)
+{
+	return ordered(dirfd, batch, 0, fn, arg);
+}
+
+int
+mq_dir_least(int dirfd, size_t first, int (*fn)(const char *name,
+    void *arg), void *arg)
+{
+	return ordered(dirfd, first, 1, fn, arg);
 }
 
 void

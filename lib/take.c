@@ -166,13 +166,13 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	if (r == 0 && t->count > 0) {	/* the hint had not enough */
 		if (h != NULL)
 			h->walked = k.now;
-		r = mq_trie_files(sp->new, path, k.now, 0, consider, &k);
+		r = mq_trie_files(sp->new, path, k.now, MQ_WALK_FEW, consider, &k);
 	}
 	/* Short of work: the expired leases are looked at now, not later. */
 	if (r == 0 && !look && k.got < t->count) {
 		status = reclaim(&k, h);
 		if (reclaimed != before)
-			r = mq_trie_files(sp->new, path, k.now, 0, consider,
+			r = mq_trie_files(sp->new, path, k.now, MQ_WALK_FEW, consider,
 			    &k);
 	}
 	if (r == -1)

@@ -171,7 +171,24 @@ mq_trie_walk(const struct mq_walk *w)
 struct files {
 	mq_file_fn *fn;
 	void *arg;
+	int few;		/* MQ_WALK_FEW */
+	/* the leaf being read, for one_file */
+	int leaffd;
+	const char *path;
+	size_t seen;
+	int r;
 };
+
+#define FEW_FIRST 16	/* MQ_WALK_FEW: the names of a leaf's first batch */
+
+static int
+one_file(const char *name, void *arg)
+{
+	struct files *f = arg;
+
+	f->seen++;
+	return (f->r = f->fn(f->leaffd, f->path, name, f->arg)) != 0;
+}
 
 static int
 files_leaf(int leaffd, int64_t key, const char *path, void *arg)
@@ -182,6 +199,24 @@ files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 	int r, out;
 
 	(void)key;
+	/* A take wants the first few of a large leaf: the least names a
+	 * batch at a time, not a copy of every name each take. */
+	if (f->few) {
+		f->leaffd = leaffd;
+		f->path = path;
+		f->seen = 0;
+		f->r = 0;
+		if (mq_dir_least(leaffd, FEW_FIRST, one_file, f) == -1 &&
+		    f->r == 0) {
+			if ((errno == ENOENT || errno == ESTALE) && f->seen == 0)
+				return MQ_WALK_EMPTY;
+			mq_warnx(path, "%s", strerror(errno));
+			return MQ_WALK_ERROR;
+		}
+		if (f->r != 0)
+			return f->r == 1 ? MQ_WALK_STOP : MQ_WALK_ERROR;
+		return f->seen == 0 ? MQ_WALK_EMPTY : 0;
+	}
 	if (mq_dir_list(leaffd, &names) == -1) {
 		if (errno == ENOENT || errno == ESTALE)
 			return MQ_WALK_EMPTY;
@@ -189,8 +224,7 @@ files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 		return MQ_WALK_ERROR;
 	}
 	out = names.n == 0 ? MQ_WALK_EMPTY : 0;
-	/* In name order, without sorting them all: a take wants the first
-	 * few of a large leaf. */
+	/* In name order, without sorting them all. */
 	mq_names_heapify(&names);
 	while ((name = mq_names_pop(&names)) != NULL) {
 		if ((r = f->fn(leaffd, path, name, f->arg)) != 0) {
@@ -206,7 +240,7 @@ int
 mq_trie_leaf_files(int root, const char *path, int64_t key,
     mq_file_fn *fn, void *arg)
 {
-	struct files f = { fn, arg };
+	struct files f = { fn, arg, 1, -1, NULL, 0, 0 };
 	char names[3][24], where[4096];
 	int fd = root, next, i, r;
 
@@ -259,9 +293,10 @@ int
 mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg)
 {
-	struct files f = { fn, arg };
+	struct files f = { fn, arg, flags & MQ_WALK_FEW, -1, NULL, 0, 0 };
 	struct mq_walk w = { .root = root, .path = path, .from = INT64_MIN,
-	    .until = until, .flags = flags | MQ_WALK_PRUNE, .leaf = files_leaf,
+	    .until = until, .flags = (flags & ~MQ_WALK_FEW) | MQ_WALK_PRUNE,
+	    .leaf = files_leaf,
 	    .arg = &f };
 
 	return mq_trie_walk(&w);

@@ -30,6 +30,20 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	[[ "$output" =~ ^q/cur/ ]]
 }
 
+@test "a leaf of 2000 gives its messages oldest first, to single takes and to batches across its readings" {
+	seq 1 2000 | mq-put -l "$Q" >ids
+	# all in one leaf, made in an order of their own
+	local leaf
+	leaf=$(find "$Q/new" -mindepth 3 -maxdepth 3 -type d | sort | head -n 1)
+	find "$Q/new" -type f ! -path "$leaf/*" -print0 | shuf -z |
+	    xargs -0 mv -t "$leaf"
+	[ "$(find "$Q/new" -type f | wc -l)" -eq 2000 ]
+	for i in 1 2 3; do mq-take "$Q"; done >got
+	mq-take -n 600 "$Q" >>got	# batches of 16, 32, ...: many readings
+	mq-take -n 2000 "$Q" >>got
+	[ "$(sed 's|.*/||; s|,1$||' got)" = "$(cat ids)" ]
+}
+
 @test "-n leases up to count, oldest first" {
 	mq-put -l "$Q" < <(printf '1\n2\n3\n4\n5\n') >ids
 	run mq-take -n 3 "$Q"
