@@ -162,8 +162,8 @@ advance(struct mq_grp *g, ino_t ino)
 	}
 	if (parked_member(g))
 		return;
-	if (mq_trie_files(g->dir, g->path, INT64_MAX, MQ_WALK_MIXED |
-	    MQ_WALK_FEW, promote, g) == -1) {
+	if (mq_trie_first_files(g->dir, g->path, INT64_MAX, MQ_WALK_MIXED, 1,
+	    promote, g) == -1) {
 		g->status = mq_worst(g->status, MQ_EX_IOERR);
 		return;
 	}

@@ -162,18 +162,20 @@ mq_take(struct mq_spool *sp, const struct mq_taker *t, size_t *taken)
 	r = 0;
 	if (h != NULL && h->key >= 0 && h->key <= k.now && t->count > 0 &&
 	    reclaimed == before && k.now - h->walked < MQ_HINT_EVERY)
-		r = mq_trie_leaf_files(sp->new, path, h->key, consider, &k);
+		r = mq_trie_leaf_files(sp->new, path, h->key, t->count,
+		    consider, &k);
 	if (r == 0 && t->count > 0) {	/* the hint had not enough */
 		if (h != NULL)
 			h->walked = k.now;
-		r = mq_trie_files(sp->new, path, k.now, MQ_WALK_FEW, consider, &k);
+		r = mq_trie_first_files(sp->new, path, k.now, 0,
+		    t->count - k.got, consider, &k);
 	}
 	/* Short of work: the expired leases are looked at now, not later. */
 	if (r == 0 && !look && k.got < t->count) {
 		status = reclaim(&k, h);
 		if (reclaimed != before)
-			r = mq_trie_files(sp->new, path, k.now, MQ_WALK_FEW, consider,
-			    &k);
+			r = mq_trie_first_files(sp->new, path, k.now, 0,
+			    t->count - k.got, consider, &k);
 	}
 	if (r == -1)
 		k.c.status = mq_worst(k.c.status, MQ_EX_IOERR);

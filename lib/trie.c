@@ -171,7 +171,7 @@ mq_trie_walk(const struct mq_walk *w)
 struct files {
 	mq_file_fn *fn;
 	void *arg;
-	int few;		/* MQ_WALK_FEW */
+	size_t first;		/* mq_trie_first_files's; 0: all at once */
 	/* the leaf being read, for one_file */
 	int leaffd;
 	const char *path;
@@ -179,7 +179,8 @@ struct files {
 	int r;
 };
 
-#define FEW_FIRST 16	/* MQ_WALK_FEW: the names of a leaf's first batch */
+#define FIRST_MIN 16	/* names of a leaf's first batch, at least, */
+#define FIRST_MAX 4096	/* and at most (a larger leaf: more readings) */
 
 static int
 one_file(const char *name, void *arg)
@@ -201,12 +202,14 @@ files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 	(void)key;
 	/* A take wants the first few of a large leaf: the least names a
 	 * batch at a time, not a copy of every name each take. */
-	if (f->few) {
+	if (f->first > 0) {
 		f->leaffd = leaffd;
 		f->path = path;
 		f->seen = 0;
 		f->r = 0;
-		if (mq_dir_least(leaffd, FEW_FIRST, one_file, f) == -1 &&
+		if (mq_dir_least(leaffd, f->first < FIRST_MIN ? FIRST_MIN :
+		    f->first > FIRST_MAX ? FIRST_MAX : f->first, one_file,
+		    f) == -1 &&
 		    f->r == 0) {
 			if ((errno == ENOENT || errno == ESTALE) && f->seen == 0)
 				return MQ_WALK_EMPTY;
@@ -237,10 +240,10 @@ files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 }
 
 int
-mq_trie_leaf_files(int root, const char *path, int64_t key,
+mq_trie_leaf_files(int root, const char *path, int64_t key, size_t first,
     mq_file_fn *fn, void *arg)
 {
-	struct files f = { fn, arg, 1, -1, NULL, 0, 0 };
+	struct files f = { fn, arg, first, -1, NULL, 0, 0 };
 	char names[3][24], where[4096];
 	int fd = root, next, i, r;
 
@@ -289,17 +292,31 @@ mq_trie_leaf_key(const char *path)
 	return key;
 }
 
+/* mq_trie_files and mq_trie_first_files. */
+static int
+files(int root, const char *path, int64_t until, int flags, size_t first,
+    mq_file_fn *fn, void *arg)
+{
+	struct files f = { fn, arg, first, -1, NULL, 0, 0 };
+	struct mq_walk w = { .root = root, .path = path, .from = INT64_MIN,
+	    .until = until, .flags = flags | MQ_WALK_PRUNE, .leaf = files_leaf,
+	    .arg = &f };
+
+	return mq_trie_walk(&w);
+}
+
 int
 mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg)
 {
-	struct files f = { fn, arg, flags & MQ_WALK_FEW, -1, NULL, 0, 0 };
-	struct mq_walk w = { .root = root, .path = path, .from = INT64_MIN,
-	    .until = until, .flags = (flags & ~MQ_WALK_FEW) | MQ_WALK_PRUNE,
-	    .leaf = files_leaf,
-	    .arg = &f };
+	return files(root, path, until, flags, 0, fn, arg);
+}
 
-	return mq_trie_walk(&w);
+int
+mq_trie_first_files(int root, const char *path, int64_t until, int flags,
+    size_t first, mq_file_fn *fn, void *arg)
+{
+	return files(root, path, until, flags, first, fn, arg);
 }
 
 /* The first leaf a walk meets: its key. */

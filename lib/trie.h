@@ -76,8 +76,7 @@ enum {
 	MQ_WALK_QUIET = 2,	/* skip what is outside the grammar silently */
 	MQ_WALK_REVERSE = 4,	/* greatest key first */
 	MQ_WALK_MIXED = 8,	/* level 0 holds other files too (a group) */
-	MQ_WALK_KEYS = 16,	/* leaves are not opened: leaffd is -1 */
-	MQ_WALK_FEW = 32	/* mq_trie_files: the first few files wanted */
+	MQ_WALK_KEYS = 16	/* leaves are not opened: leaffd is -1 */
 };
 /* What a leaf function returns: a combination of these, or 0 (go on). */
 enum { MQ_WALK_EMPTY = 1, MQ_WALK_STOP = 2, MQ_WALK_ERROR = 4 };
@@ -100,17 +99,21 @@ int mq_trie_walk(const struct mq_walk *w);
 typedef int mq_file_fn(int leaffd, const char *leaf, const char *name,
     void *arg);
 /* Walks the files of the leaves of root with keys up to until, removing
- * empty leaves all before until (flags: MQ_WALK_MIXED for a group's;
- * MQ_WALK_FEW where fn mostly stops after a few: a leaf's names are then
- * chosen a batch at a time, mq_dir_least, and a name made meanwhile
- * before the last one given is not seen). 0, 1 (stopped), or -1. */
+ * empty leaves all before until (flags: MQ_WALK_MIXED for a group's).
+ * 0, 1 (stopped), or -1. */
 int mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg);
-/* The files of the one leaf of root at key, as mq_trie_files gives
- * them with MQ_WALK_FEW, without listing the levels above it: 0 (none,
- * or all went through), 1 (stopped), or -1. */
+/* The same for a fn that stops after about first files (a take): a
+ * leaf's least names are chosen a batch at a time (mq_dir_least, the
+ * first batch first names, 16 to 4096), not all copied, and a name made
+ * meanwhile before the last one given is not seen. */
+int mq_trie_first_files(int root, const char *path, int64_t until,
+    int flags, size_t first, mq_file_fn *fn, void *arg);
+/* The files of the one leaf of root at key, as mq_trie_first_files
+ * gives them, without listing the levels above it: 0 (none, or all
+ * went through), 1 (stopped), or -1. */
 int mq_trie_leaf_files(int root, const char *path, int64_t key,
-    mq_file_fn *fn, void *arg);
+    size_t first, mq_file_fn *fn, void *arg);
 /* The key of the leaf whose path ends .../K1/K2/K3, or -1. */
 int64_t mq_trie_leaf_key(const char *path);
 /* The smallest leaf key under root later than after, or INT64_MAX. */
