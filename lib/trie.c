@@ -171,7 +171,7 @@ mq_trie_walk(const struct mq_walk *w)
 struct files {
 	mq_file_fn *fn;
 	void *arg;
-	size_t first;		/* mq_trie_first_files's; 0: all at once */
+	size_t first;		/* the names of a leaf's first batch */
 	/* the leaf being read, for one_file */
 	int leaffd;
 	const char *path;
@@ -179,8 +179,10 @@ struct files {
 	int r;
 };
 
-#define FIRST_MIN 16	/* names of a leaf's first batch, at least, */
-#define FIRST_MAX 4096	/* and at most (a larger leaf: more readings) */
+/* A leaf's first batch: at least FIRST_MIN names, at most FIRST_MAX
+ * (what takes all: a larger leaf is read again for the next batch). */
+#define FIRST_MIN 16
+#define FIRST_MAX 4096
 
 static int
 one_file(const char *name, void *arg)
@@ -191,52 +193,33 @@ one_file(const char *name, void *arg)
 	return (f->r = f->fn(f->leaffd, f->path, name, f->arg)) != 0;
 }
 
+/* The files of a leaf in name order: the least names a batch at a time
+ * (a take wants the first few of a large leaf; each name copied each
+ * take would cost it the leaf's size). */
 static int
 files_leaf(int leaffd, int64_t key, const char *path, void *arg)
 {
 	struct files *f = arg;
-	struct mq_names names;
-	const char *name;
-	int r, out;
+	size_t first = f->first;
 
 	(void)key;
-	/* A take wants the first few of a large leaf: the least names a
-	 * batch at a time, not a copy of every name each take. */
-	if (f->first > 0) {
-		f->leaffd = leaffd;
-		f->path = path;
-		f->seen = 0;
-		f->r = 0;
-		if (mq_dir_least(leaffd, f->first < FIRST_MIN ? FIRST_MIN :
-		    f->first > FIRST_MAX ? FIRST_MAX : f->first, one_file,
-		    f) == -1 &&
-		    f->r == 0) {
-			if ((errno == ENOENT || errno == ESTALE) && f->seen == 0)
-				return MQ_WALK_EMPTY;
-			mq_warnx(path, "%s", strerror(errno));
-			return MQ_WALK_ERROR;
-		}
-		if (f->r != 0)
-			return f->r == 1 ? MQ_WALK_STOP : MQ_WALK_ERROR;
-		return f->seen == 0 ? MQ_WALK_EMPTY : 0;
-	}
-	if (mq_dir_list(leaffd, &names) == -1) {
-		if (errno == ENOENT || errno == ESTALE)
+	if (first < FIRST_MIN)
+		first = FIRST_MIN;
+	else if (first > FIRST_MAX)
+		first = FIRST_MAX;
+	f->leaffd = leaffd;
+	f->path = path;
+	f->seen = 0;
+	f->r = 0;
+	if (mq_dir_least(leaffd, first, one_file, f) == -1 && f->r == 0) {
+		if ((errno == ENOENT || errno == ESTALE) && f->seen == 0)
 			return MQ_WALK_EMPTY;
 		mq_warnx(path, "%s", strerror(errno));
 		return MQ_WALK_ERROR;
 	}
-	out = names.n == 0 ? MQ_WALK_EMPTY : 0;
-	/* In name order, without sorting them all. */
-	mq_names_heapify(&names);
-	while ((name = mq_names_pop(&names)) != NULL) {
-		if ((r = f->fn(leaffd, path, name, f->arg)) != 0) {
-			out = r == 1 ? MQ_WALK_STOP : MQ_WALK_ERROR;
-			break;
-		}
-	}
-	mq_names_free(&names);
-	return out;
+	if (f->r != 0)
+		return f->r == 1 ? MQ_WALK_STOP : MQ_WALK_ERROR;
+	return f->seen == 0 ? MQ_WALK_EMPTY : 0;
 }
 
 int
@@ -309,7 +292,7 @@ int
 mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg)
 {
-	return files(root, path, until, flags, 0, fn, arg);
+	return files(root, path, until, flags, FIRST_MAX, fn, arg);
 }
 
 int

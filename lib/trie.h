@@ -100,13 +100,14 @@ typedef int mq_file_fn(int leaffd, const char *leaf, const char *name,
     void *arg);
 /* Walks the files of the leaves of root with keys up to until, removing
  * empty leaves all before until (flags: MQ_WALK_MIXED for a group's).
- * 0, 1 (stopped), or -1. */
+ * A leaf's names are chosen 4096 at a time (mq_dir_least): a name made
+ * meanwhile before the last one given is not seen. 0, 1 (stopped), or
+ * -1. */
 int mq_trie_files(int root, const char *path, int64_t until, int flags,
     mq_file_fn *fn, void *arg);
 /* The same for a fn that stops after about first files (a take): a
- * leaf's least names are chosen a batch at a time (mq_dir_least, the
- * first batch first names, 16 to 4096), not all copied, and a name made
- * meanwhile before the last one given is not seen. */
+ * leaf's first batch is of first names (16 to 4096), each next one twice
+ * as large. */
 int mq_trie_first_files(int root, const char *path, int64_t until,
     int flags, size_t first, mq_file_fn *fn, void *arg);
 /* The files of the one leaf of root at key, as mq_trie_first_files
