@@ -35,8 +35,9 @@ leasere='/cur/[0-9]{16}\.[0-9a-f]{12},[0-9]+$'
 	# all in one leaf, made in an order of their own
 	local leaf
 	leaf=$(find "$Q/new" -mindepth 3 -maxdepth 3 -type d | sort | head -n 1)
-	find "$Q/new" -type f ! -path "$leaf/*" -print0 | shuf -z |
-	    xargs -0 mv -t "$leaf"
+	mkdir hold
+	find "$Q/new" -type f -print0 | xargs -0 mv -t hold
+	(cd hold && find . -type f -print0 | shuf -z | xargs -0 mv -t "$leaf")
 	[ "$(find "$Q/new" -type f | wc -l)" -eq 2000 ]
 	for i in 1 2 3; do mq-take "$Q"; done >got
 	mq-take -n 600 "$Q" >>got	# batches of 16, 32, ...: many readings
