@@ -206,9 +206,9 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
 	int64_t now, ready, guard;
 	int err, status;
 
-	(void)mq_twin_end(sp, n, st, 0);	/* the lease is the truth */
 	mq_name_format(name, n);
 	if (n->attempts >= (unsigned long)sp->pol.max_attempts) {
+		/* (the burial drops its twin) */
 		snprintf(head, sizeof(head), "attempts ran out: retried on "
 		    "attempt %lu of %ld", n->attempts, sp->pol.max_attempts);
 		if ((status = mq_move_bury(sp, sp->cur, n, path, why, head)) ==
@@ -221,6 +221,7 @@ mq_move_retry(struct mq_spool *sp, const struct mq_name *n,
 	if (why != NULL && (status = mq_reason_set(sp, n->id, why,
 	    strlen(why))) != MQ_EX_OK)
 		return kept(path, "retried", status);
+	(void)mq_twin_end(sp, n, st, 0);	/* the lease is the truth */
 	if (delay < 0)
 		delay = mq_backoff(&sp->pol, n->attempts);
 	now = mq_now_ms();

@@ -17,10 +17,10 @@
  * ready file with an unexplained second name looks for a lease of its id
  * in cur/ (two names, looked up) and, when that is the same file, drops
  * the queued name and takes something else: the lease is reclaimed in its
- * turn if it expired. A lease that ends (an ack, a retry, an unclaim, a burial, a
- * reclaim) with
- * an unexplained second name first drops its queued twin from the leaf
- * of its put, where a first delivery's twin is. A twin in another leaf
+ * turn if it expired. A lease that ends (an ack, a retry, an unclaim, a
+ * burial, a reclaim) with an unexplained second name first drops its
+ * queued twin from the leaf of its put, where a first delivery's twin
+ * is. A twin in another leaf
  * (a later delivery's) is met by a taker: an expired lease with an
  * unexplained second name waits MQ_TWIN_GRACE for that before it is
  * reclaimed as it is. Grouped messages are not looked at (their front is

@@ -6,6 +6,7 @@
 # the truth; the queued name goes; the message is delivered once a lease.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 # past MS: whether the clock has passed MS.
 past() {
@@ -64,6 +65,20 @@ twin() {
 	[ "$l" = "$Q/cur/$id,2" ]
 	mq-ack "$l"
 	[ "$(messages "$Q")" -eq 0 ]
+}
+
+@test "a retry whose attempts ran out buries the lease and its twin goes" {
+	twin
+	echo max_attempts=1 >>"$Q/config"
+	run --separate-stderr mq-retry -d 0 "$lease"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"attempts used up (1 of max_attempts 1), dead-lettered" ]]
+	[ ! -e "$queued" ]
+	[ "$(count "$Q" new)" -eq 0 ]
+	[ "$(count "$Q" dlq)" -eq 1 ]
+	[ "$(stat -c %h "$Q/dlq/$id,1")" -eq 1 ]
+	run mq-take "$Q"
+	[ "$status" -eq 1 ]
 }
 
 @test "a buried lease's twin goes with it: the dead letter is not delivered again" {
