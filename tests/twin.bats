@@ -5,6 +5,7 @@
 # one inode, two links, nothing for self-heal to do. The lease name is
 # the truth; the queued name goes; the message is delivered once a lease.
 
+# shellcheck disable=SC2154  # $stderr: set by run --separate-stderr
 load helper
 bats_require_minimum_version 1.5.0
 
