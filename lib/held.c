@@ -1,28 +1,26 @@
 /* held: how many members wait in a group's trie, kept beside it.
  *
- * A group's lock file (group.c) holds one line,
- *
- *   "held N N\n"     N the members in the trie, twice, each 10 wide
- *
- * so that mq-stat reads one small file per group instead of walking
- * every group's trie. Only the lock's holder changes the trie, so the
- * holder keeps the count: before its first change it writes the line
- * dirty ("held ? ?"), after its last (at unlock) the count as it then is.
- * A holder killed between the two leaves it dirty: the next holder
- * counts the trie (under the lock, so exactly) and goes on from there. A
- * reader takes no lock: a dirty line, one it cannot parse (a group made
- * before there was a count, or a read torn by a write: the two numbers
- * differ), or none, and it counts the trie itself, as a holder would.
+ * A group's lock file (group.c) holds no data: its size is N + 1, N the
+ * members in the trie, so that mq-stat reads one small file's size per
+ * group instead of walking every group's trie. A size, not a line of
+ * text, because every client of a shared file system sees a size at
+ * once, where a file's bytes may come from a cache of its own (limit.c).
+ * Only the lock's holder changes the trie, so the holder keeps the
+ * count: before its first change it makes the size 0 (dirty), after its
+ * last (at unlock) N + 1 as it then is. A holder killed between the two
+ * leaves it dirty: the next holder counts the trie (under the lock, so
+ * exactly) and goes on from there. A reader takes no lock: a size 0 and
+ * it counts the trie itself, as a holder would.
  *
  * Nothing is fsynced (the count is not a message): after a power cut
- * the line may be older than the trie, until the group empties (and is
- * removed) or a holder finds it dirty. Written in place with pwrite,
- * fixed width, so each write covers the one before.
+ * the size may be older than the trie, until the group empties (and is
+ * removed) or a holder finds it dirty.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dir.h"
@@ -31,8 +29,7 @@
 #include "name.h"
 #include "trie.h"
 
-#define WIDTH 10
-#define LINE (5 + WIDTH + 1 + WIDTH + 1)	/* "held " N " " N "\n" */
+#define OLDLINE 27		/* an older mq's "held N N\n" */
 
 /* Members of a leaf: the names a message may have. */
 static int
@@ -67,49 +64,34 @@ mq_held_count(int dirfd)
 	return mq_trie_walk(&w) == -1 ? -1 : total;
 }
 
-/* One number of the line at p: 0..10^WIDTH-1, or -1. */
+/* The count lockfd's size says (N + 1), or -1: dirty, or none. A file
+ * of an older mq holds "held N N\n", OLDLINE bytes: that size, beginning
+ * with 'h', is counted again (an older line may be torn or stale). */
 static long
-number(const char *p)
+size_read(int lockfd)
 {
-	long v = 0;
-	int i = 0;
+	struct stat st;
+	char c;
 
-	while (i < WIDTH - 1 && p[i] == ' ')
-		i++;
-	for (; i < WIDTH; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	if (fstat(lockfd, &st) == -1 || st.st_size <= 0 ||
+	    st.st_size - 1 > LONG_MAX)
+		return -1;
+	if (st.st_size == OLDLINE && pread(lockfd, &c, 1, 0) == 1 && c == 'h')
+		return -1;
+	return (long)(st.st_size - 1);
 }
 
-/* The count the line of lockfd says, or -1 (dirty, none, torn). */
-static long
-line_read(int lockfd)
-{
-	char b[LINE];
-	long a;
-
-	if (pread(lockfd, b, LINE, 0) != LINE || memcmp(b, "held ", 5) != 0 ||
-	    b[5 + WIDTH] != ' ' || b[LINE - 1] != '\n')
-		return -1;
-	if ((a = number(b + 5)) == -1 || number(b + 6 + WIDTH) != a)
-		return -1;
-	return a;
-}
-
-/* The line for n members; n -1 (or too wide): dirty. */
+/* The size for n members: n + 1; n -1: dirty (0). Each write of a count
+ * follows a dirty one, so the file's bytes are all zero. */
 static int
-line_write(int lockfd, long n)
+size_write(int lockfd, long n)
 {
-	char b[64];
+	int r;
 
-	if (n < 0 || snprintf(b, sizeof(b), "held %*ld %*ld\n", WIDTH, n,
-	    WIDTH, n) != LINE)
-		snprintf(b, sizeof(b), "held %*s %*s\n", WIDTH, "?", WIDTH,
-		    "?");
-	return pwrite(lockfd, b, LINE, 0) == LINE ? 0 : -1;
+	while ((r = ftruncate(lockfd, n < 0 ? 0 : (off_t)n + 1)) == -1 &&
+	    errno == EINTR)
+		;
+	return r;
 }
 
 void
@@ -117,10 +99,10 @@ mq_held_begin(struct mq_grp *g)
 {
 	if (g->held_dirty)
 		return;
-	if ((g->held = line_read(g->lock)) == -1)
+	if ((g->held = size_read(g->lock)) == -1)
 		g->held = mq_held_count(g->dir);
 	/* (a count that cannot be written is counted again next time) */
-	if (line_write(g->lock, -1) == -1)
+	if (size_write(g->lock, -1) == -1)
 		g->held = -1;
 	g->held_dirty = 1;
 }
@@ -136,7 +118,7 @@ void
 mq_held_end(struct mq_grp *g)
 {
 	if (g->held_dirty && g->held != -1 && g->lock != -1)
-		(void)line_write(g->lock, g->held);
+		(void)size_write(g->lock, g->held);
 	g->held_dirty = 0;
 }
 
@@ -147,7 +129,7 @@ mq_held_read(int dirfd)
 	int fd;
 
 	if ((fd = mq_openfile(dirfd, "lock", O_RDONLY, 0, NULL)) != -1) {
-		n = line_read(fd);
+		n = size_read(fd);
 		(void)close(fd);
 	}
 	return n != -1 ? n : mq_held_count(dirfd);

@@ -1,27 +1,34 @@
 /* limit: max_depth and mq-put -m, a bound no mix of producers passes.
  *
- * SPOOL/.depth is one line, "depth N": N is at least how many messages
- * the spool holds (ready, delayed, leased, held in groups, and parked:
- * a kick brings those back without a count). Each
- * message put takes an fcntl write lock on .depth, and holds it until its
- * rename into the spool is done: when N + 1 is within the limit, N + 1 is
- * written and the message goes in; else the spool is counted (a walk that
- * stops at the limit), N is set to what was found, and the message goes
- * in only if that leaves room. Takers, acks and dead-lettering never
- * touch .depth: they only make room, at no cost, so N drifts up and is
- * put right when it says full. So no two producers ever fill one place,
- * whatever they are (single puts, batches, keys, groups, topics), and
- * what is refused is refused before its rename: never seen.
+ * SPOOL/.depth holds no data: its size is N + 1, where N is at least how
+ * many messages the spool holds (ready, delayed, leased, held in groups,
+ * and parked: a kick brings those back without a count); size 0 is a
+ * file made but never counted. A size, not a line of text, because a
+ * size is what every client of a shared file system sees at once under
+ * the lock, where a file's bytes may come from a cache of the client's
+ * own (on GlusterFS two mounts each read their own line and counted
+ * half the puts). Each message put takes an fcntl write lock on .depth,
+ * and holds it until its rename into the spool is done: when N + 1 is
+ * within the limit, the size becomes N + 2 and the message goes in; else
+ * the spool is counted (a walk that stops at the limit), N is set to
+ * what was found, and the message goes in only if that leaves room.
+ * Takers, acks and dead-lettering never touch .depth: they only make
+ * room, at no cost, so N drifts up and is put right when it says full.
+ * So no two producers ever fill one place, whatever they are (single
+ * puts, batches, keys, groups, topics), and what is refused is refused
+ * before its rename: never seen.
  *
  * A producer without a limit counts its puts too, once .depth exists
  * (made by the first put that had one), looking for it at each batch;
  * one that began a batch before then is seen at the next count. A spool
  * never given a limit has no .depth, and its puts cost one failed open a
  * batch. N is not fsynced: after a power cut the next put that finds it
- * full counts again.
+ * full counts again. (An older mq wrote "depth N" in 27 bytes: read as
+ * 26, too many, which is safe, and made right at the first count.)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +42,6 @@
 #include "limit.h"
 #include "name.h"
 #include "trie.h"
-
-#define LINE 27			/* "depth " + 20 digits + '\n' */
 
 /* The count. */
 
@@ -207,27 +212,32 @@ mq_limit_open(struct mq_spool *sp, long limit, struct mq_limit *l)
 	return MQ_EX_OK;
 }
 
+/* N, or -1: never counted. */
 static long
 read_depth(int fd)
 {
-	char line[LINE + 1];
-	ssize_t n;
+	struct stat st;
 
-	n = pread(fd, line, LINE, 0);
-	if (n != LINE || strncmp(line, "depth ", 6) != 0 ||
-	    line[LINE - 1] != '\n')
-		return -1;		/* new, or torn: count again */
-	line[LINE - 1] = '\0';
-	return strtol(line + 6, NULL, 10);
+	if (fstat(fd, &st) == -1 || st.st_size <= 0)
+		return -1;
+	return st.st_size - 1 > LONG_MAX ? LONG_MAX : (long)(st.st_size - 1);
 }
 
+/* N becomes depth; with fresh set, what the file held goes first. When
+ * it cannot be written, N is left unknown (size 0): counted again, never
+ * short. A crash between leaves it unknown too. */
 static void
-write_depth(int fd, long depth)
+write_depth(int fd, long depth, int fresh)
 {
-	char line[LINE + 1];
+	int r;
 
-	snprintf(line, sizeof(line), "depth %020ld\n", depth);
-	(void)pwrite(fd, line, LINE, 0);
+	if (fresh)
+		while ((r = ftruncate(fd, 0)) == -1 && errno == EINTR)
+			;
+	while ((r = ftruncate(fd, (off_t)depth + 1)) == -1 && errno == EINTR)
+		;
+	if (r == -1 && !fresh)
+		(void)ftruncate(fd, 0);
 }
 
 int
@@ -249,7 +259,7 @@ mq_limit_take(struct mq_spool *sp, struct mq_limit *l)
 			mq_limit_done(l, 0);
 			return status;
 		}
-		write_depth(l->fd, depth);
+		write_depth(l->fd, depth, 1);
 		if (depth + 1 > l->limit) {
 			mq_limit_done(l, 0);
 			l->depth = depth;
@@ -266,7 +276,7 @@ mq_limit_done(struct mq_limit *l, int put)
 	if (!l->held)
 		return;
 	if (put && l->depth >= 0)
-		write_depth(l->fd, l->depth + 1);
+		write_depth(l->fd, l->depth + 1, 0);
 	(void)mq_lock(l->fd, F_UNLCK, 0, 0, 1);
 	l->held = 0;
 }

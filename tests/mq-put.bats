@@ -178,6 +178,43 @@ setup() {
 	[ "$(count "$Q" new)" -eq 3 ]
 }
 
+@test "-m keeps the count as .depth's size (N + 1), the file holding no data" {
+	put "$Q" a b
+	mq-put -m 10 "$Q" <<<"c" >/dev/null
+	same "$(stat -c %s "$Q/.depth")" 4
+	same "$(tr -d '\0' <"$Q/.depth" | wc -c)" 0
+	mq-take "$Q" | mq-ack
+	# takes never touch it: the count drifts up, safe
+	mq-put -m 10 "$Q" <<<"d" >/dev/null
+	same "$(stat -c %s "$Q/.depth")" 5
+	# a put without a limit counts too, once .depth exists
+	put "$Q" e
+	same "$(stat -c %s "$Q/.depth")" 6
+	# when it says full it is counted again, and made right
+	run mq-put -m 5 "$Q" <<<"f"
+	same "$status" 0
+	same "$(stat -c %s "$Q/.depth")" 6
+	run mq-put -m 5 "$Q" <<<"g"
+	same "$status" 75
+	same "$output" "mq-put: $Q: spool full (5 messages, limit 5)"
+}
+
+@test "-m reads an older mq's text .depth as too many (safe) and counts again" {
+	put "$Q" a
+	printf 'depth %020d\n' 0 >"$Q/.depth"
+	# read as 26: over -m 3, so counted (1 message): room
+	run mq-put -m 3 "$Q" <<<"b"
+	same "$status" 0
+	same "$(stat -c %s "$Q/.depth")" 3
+	same "$(tr -d '\0' <"$Q/.depth" | wc -c)" 0
+	# a .depth made but never counted (size 0) is counted, never read as 0
+	put "$Q" c
+	: >"$Q/.depth"
+	run mq-put -m 3 "$Q" <<<"d"
+	same "$status" 75
+	same "$(count "$Q" new)" 3
+}
+
 @test "max_depth in config limits like -m, and -m overrides it" {
 	mkdir -p "$Q" && echo 'max_depth = 1' >"$Q/config"
 	put "$Q" a
